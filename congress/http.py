@@ -44,9 +44,7 @@ def star_block(session_id: int, unstarred_html: str, starred_html: str) -> SafeS
     return mark_safe(f"<!--star:{session_id}-->{unstarred_html}<!--star-on-->{starred_html}<!--/star-->")
 
 
-def personalise(
-    body: str, request: HttpRequest, starred_ids: Iterable[int] = (), agenda_count: int = 0
-) -> str:
+def personalise(body: str, request: HttpRequest, starred_ids: Iterable[int] = (), agenda_count: int = 0) -> str:
     starred = set(starred_ids)
     if CSRF_MARKER in body:
         body = body.replace(CSRF_MARKER, get_token(request))
@@ -102,9 +100,7 @@ def programme_response(view=None, *, personal: bool = True, cache_timeout: int |
         conditional = condition(
             etag_func=lambda request, *args, **kwargs: quote_etag(request._programme_etag),
             # A personal page changes when the visitor stars a session, with no new programme version.
-            last_modified_func=None
-            if personal
-            else lambda request, *args, **kwargs: _version(request).changed_at,
+            last_modified_func=None if personal else lambda request, *args, **kwargs: _version(request).changed_at,
         )(cached_view)
 
         @wraps(view_func)

@@ -90,12 +90,8 @@ class Congress(models.Model):
     )
     start_date = models.DateField(_("first day"))
     end_date = models.DateField(_("last day"))
-    time_zone = models.CharField(
-        _("time zone"), max_length=64, default="Europe/Paris", validators=[validate_time_zone]
-    )
-    venue = models.ForeignKey(
-        Venue, on_delete=models.PROTECT, related_name="congresses", verbose_name=_("venue")
-    )
+    time_zone = models.CharField(_("time zone"), max_length=64, default="Europe/Paris", validators=[validate_time_zone])
+    venue = models.ForeignKey(Venue, on_delete=models.PROTECT, related_name="congresses", verbose_name=_("venue"))
     short_description = models.CharField(_("short description"), max_length=300, blank=True)
     description = models.TextField(_("description"), blank=True)
     website = models.URLField(_("website"), blank=True)

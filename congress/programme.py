@@ -99,7 +99,9 @@ def generate_programme(
         short_description="Programme synthétique, entièrement fictif, pour les essais et les mesures.",
     )
     rooms = Room.objects.bulk_create(
-        Room(venue=venue, name=f"Salle {index + 1}", slug=f"salle-{index + 1}", capacity=100 + 50 * index, position=index)
+        Room(
+            venue=venue, name=f"Salle {index + 1}", slug=f"salle-{index + 1}", capacity=100 + 50 * index, position=index
+        )
         for index in range(size.rooms)
     )
     tracks = Track.objects.bulk_create(
@@ -137,9 +139,7 @@ def generate_programme(
         )
         for index in range(size.speakers)
     )
-    created = Session.objects.bulk_create(
-        _session(congress, index, rooms, tracks) for index in range(sessions)
-    )
+    created = Session.objects.bulk_create(_session(congress, index, rooms, tracks) for index in range(sessions))
     links = []
     for index, session in enumerate(created):
         links.append(SessionSpeaker(session=session, speaker=speakers[index % len(speakers)], position=0))

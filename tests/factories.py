@@ -17,8 +17,14 @@ def paris(year: int, month: int, day: int, hour: int, minute: int = 0) -> dt.dat
 
 
 def make_venue(**overrides) -> Venue:
-    fields = {"name": "Palais des Congrès de Tours", "street_address": "26 boulevard Heurteloup",
-              "postcode": "37000", "city": "Tours", "latitude": "47.391900", "longitude": "0.693300"}
+    fields = {
+        "name": "Palais des Congrès de Tours",
+        "street_address": "26 boulevard Heurteloup",
+        "postcode": "37000",
+        "city": "Tours",
+        "latitude": "47.391900",
+        "longitude": "0.693300",
+    }
     return Venue.objects.create(**(fields | overrides))
 
 
@@ -48,12 +54,16 @@ def make_congress(**overrides) -> Congress:
 
 def make_track(congress: Congress, **overrides) -> Track:
     number = next(_sequence)
-    return Track.objects.create(congress=congress, **({"name": f"Track {number}", "slug": f"track-{number}"} | overrides))
+    return Track.objects.create(
+        congress=congress, **({"name": f"Track {number}", "slug": f"track-{number}"} | overrides)
+    )
 
 
 def make_organisation(**overrides) -> Organisation:
     number = next(_sequence)
-    return Organisation.objects.create(**({"name": f"Organisation {number}", "slug": f"organisation-{number}"} | overrides))
+    return Organisation.objects.create(
+        **({"name": f"Organisation {number}", "slug": f"organisation-{number}"} | overrides)
+    )
 
 
 def make_participation(congress: Congress, organisation: Organisation | None = None, **overrides) -> Participation:

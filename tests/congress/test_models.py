@@ -1,10 +1,9 @@
 import datetime as dt
 
 import pytest
-from django.db import IntegrityError
 
 from congress.models import Session
-from tests.factories import make_congress, make_programme, make_session, paris
+from tests.factories import make_programme, make_session
 
 pytestmark = pytest.mark.django_db
 
