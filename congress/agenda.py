@@ -29,3 +29,8 @@ def agenda_calendar(request, *args, **kwargs):
 
 def visitor_stars(request):
     return set(), 0
+
+
+def now_context(congress):
+    """Placeholder: context for templates/congress/includes/now_block.html (empty when nothing to show)."""
+    return {}

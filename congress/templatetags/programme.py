@@ -15,3 +15,9 @@ def csrf_field():
 def agenda_count():
     """The visitor's number of starred sessions, filled in per request (empty when none)."""
     return http.AGENDA_COUNT_MARKER
+
+
+@register.simple_tag
+def star_button(session, next_url=""):
+    """Placeholder until the agenda lands: the star form of `session` (both states, see congress.http)."""
+    return ""
