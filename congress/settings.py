@@ -154,7 +154,9 @@ STORAGES = {
             "django.contrib.staticfiles.storage.StaticFilesStorage"
             if DEBUG
             else "whitenoise.storage.CompressedManifestStaticFilesStorage"
-        )
+        ),
+        # Without a manifest (no collectstatic yet, e.g. tests) fall back to unhashed names instead of failing.
+        "OPTIONS": {} if DEBUG else {"manifest_strict": False},
     },
 }
 WHITENOISE_MAX_AGE = 60 * 60
