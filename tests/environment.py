@@ -6,3 +6,6 @@ The settings refuse to start without a secret key unless debug is on, and tests 
 import os
 
 os.environ.setdefault("DJANGO_SECRET_KEY", "tests-only-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz")
+# The suite plays the part of a deployment behind an HTTPS proxy: no redirect of the test client's plain
+# HTTP requests (HSTS and secure cookies stay on, as in production).
+os.environ.setdefault("DJANGO_SSL_REDIRECT", "0")
