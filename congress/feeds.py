@@ -1,19 +1,160 @@
-"""Placeholder: not built yet."""
+"""The programme for other software: calendar feeds (iCalendar) and the frab schedule (XML, JSON).
 
-from django.http import Http404
+Building lives in congress.ical and congress.frab; these views only find the sessions and answer over HTTP.
+Under `programme_response(personal=False)` each answer gets an ETag and Last-Modified from the programme
+version, 304 on a conditional request, HEAD, and is kept in the shared cache with the headers set here.
+"""
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse
+from django.urls import reverse
+from django.utils import formats, translation
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_safe
+
+from congress import frab, ical, queries
+from congress.http import programme_response
+from congress.models import Congress, ProgrammeVersion, Session
+
+# Calendar apps poll (Google every few hours, Apple and Thunderbird as set by the user): shared caches may
+# answer for five minutes, then ask again with the validators (a 304 costs one small query).
+FEED_CACHE_CONTROL = "public, max-age=300"
+# The language feeds are written in (see congress.ical): the congress language, whatever the client asks.
+FEED_LANGUAGE = settings.LANGUAGE_CODE
 
 
-def congress_calendar(request, *args, **kwargs):
-    raise Http404("not built yet")
+class CalendarResponse(HttpResponse):
+    """An iCalendar download or subscription; the headers are kept with the body in the page cache."""
+
+    def __init__(self, content: bytes, filename: str, *, cache_control: str = FEED_CACHE_CONTROL):
+        super().__init__(content, content_type="text/calendar; charset=utf-8")
+        self["Content-Disposition"] = f'attachment; filename="{filename}"'
+        self["Content-Language"] = FEED_LANGUAGE
+        self["Cache-Control"] = cache_control
 
 
-def session_calendar(request, *args, **kwargs):
-    raise Http404("not built yet")
+def _plain(status: int, message: str) -> HttpResponse:
+    # Calendar apps and scripts read these, not people in a browser: no HTML page, never cached.
+    return HttpResponse(message + "\n", status=status, content_type="text/plain; charset=utf-8")
 
 
-def schedule_xml(request, *args, **kwargs):
-    raise Http404("not built yet")
+def _site_url(request: HttpRequest) -> str:
+    return request.build_absolute_uri("/").rstrip("/")
 
 
-def schedule_json(request, *args, **kwargs):
-    raise Http404("not built yet")
+def _no_congress() -> HttpResponse:
+    return _plain(404, _("No congress is published yet."))
+
+
+def calendar_name(filters: queries.ScheduleFilters) -> str:
+    """The congress name, followed by what the filters keep (a subscriber may have several of these feeds)."""
+    parts = []
+    if filters.day:
+        parts.append(formats.date_format(filters.day, "l j F Y"))
+    if filters.track:
+        parts.append(filters.track.name)
+    if filters.room:
+        parts.append(filters.room.name)
+    if filters.kind:
+        parts.append(str(Session.Kind(filters.kind).label))
+    if filters.q:
+        parts.append(_("“%(text)s”") % {"text": filters.q})
+    return " — ".join([filters.congress.name, *parts])
+
+
+def calendar_filename(filters: queries.ScheduleFilters) -> str:
+    params = filters.as_params()
+    parts = [filters.congress.acronym, *(slugify(params[name]) for name in queries.FILTER_NAMES if name in params)]
+    return "-".join(part for part in parts if part)[:120] + ".ics"
+
+
+@require_safe
+@programme_response(personal=False)
+def congress_calendar(request: HttpRequest) -> HttpResponse:
+    """/calendar.ics: the public programme, narrowed by the schedule page's filters (day, track, room, kind, q)."""
+    congress = queries.current_congress()
+    if congress is None:
+        return _no_congress()
+    try:
+        filters = queries.ScheduleFilters.from_query(congress, request.GET)
+    except queries.BadFilter as error:
+        return _plain(400, error.message)
+    sessions = queries.schedule_sessions(filters)
+    site_url = _site_url(request)
+    with translation.override(FEED_LANGUAGE):
+        content = ical.calendar_bytes(
+            sessions,
+            congress=congress,
+            site_url=site_url,
+            name=calendar_name(filters),
+            feed_id="calendar",
+            source_url=site_url + reverse("feeds:calendar") + filters.query_string(),
+            language=FEED_LANGUAGE,
+        )
+    return CalendarResponse(content, calendar_filename(filters))
+
+
+@require_safe
+@programme_response(personal=False)
+def session_calendar(request: HttpRequest, slug: str) -> HttpResponse:
+    """/sessions/<slug>.ics: one session to add to a calendar (no calendar name, see ical.build_calendar)."""
+    congress = queries.current_congress()
+    if congress is None:
+        return _no_congress()
+    session = queries.session_for_page(congress, slug)
+    if session is None:
+        return _plain(404, _("No session has this address."))
+    content = ical.calendar_bytes(
+        [session], congress=congress, site_url=_site_url(request), feed_id="session", language=FEED_LANGUAGE
+    )
+    return CalendarResponse(content, f"{congress.acronym}-{session.slug}.ics")
+
+
+def _schedule_sessions(congress: Congress) -> list[Session]:
+    # Cancelled sessions are left out: frab has no status, and apps (EventFahrplan) report an event that
+    # disappears from the schedule as cancelled, while one still listed would look as if it took place.
+    return list(queries.public_sessions(congress).published().for_listing().chronological())
+
+
+def _schedule_response(content: bytes, content_type: str, filename: str) -> HttpResponse:
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = f'inline; filename="{filename}"'
+    response["Content-Language"] = FEED_LANGUAGE
+    response["Cache-Control"] = FEED_CACHE_CONTROL
+    response["Access-Control-Allow-Origin"] = "*"  # web-based schedule viewers read it from other origins
+    return response
+
+
+def _schedule(request: HttpRequest, congress: Congress, feed_name: str) -> frab.Schedule:
+    site_url = _site_url(request)
+    return frab.build_schedule(
+        _schedule_sessions(congress),
+        congress=congress,
+        site_url=site_url,
+        version=str(ProgrammeVersion.current().number),
+        schedule_url=site_url + reverse(feed_name),
+        language=FEED_LANGUAGE,
+    )
+
+
+@require_safe
+@programme_response(personal=False)
+def schedule_xml(request: HttpRequest) -> HttpResponse:
+    """/schedule.xml: the frab schedule XML read by Giggity, ConfClerk, EventFahrplan."""
+    congress = queries.current_congress()
+    if congress is None:
+        return _no_congress()
+    content = frab.schedule_xml_bytes(_schedule(request, congress, "feeds:schedule-xml"))
+    return _schedule_response(content, "application/xml; charset=utf-8", f"{congress.acronym}-schedule.xml")
+
+
+@require_safe
+@programme_response(personal=False)
+def schedule_json(request: HttpRequest) -> HttpResponse:
+    """/schedule.json: the same schedule in the JSON form of the frab family."""
+    congress = queries.current_congress()
+    if congress is None:
+        return _no_congress()
+    content = frab.schedule_json_bytes(_schedule(request, congress, "feeds:schedule-json"))
+    return _schedule_response(content, "application/json", f"{congress.acronym}-schedule.json")

@@ -1,7 +1,47 @@
-"""Placeholder: not built yet."""
+"""/healthz for load balancers and uptime probes: 200 when the database and the cache answer, else 503."""
 
-from django.http import Http404
+import logging
+import uuid
+
+from django.core.cache import cache
+from django.db import connection
+from django.http import HttpRequest, JsonResponse
+from django.views.decorators.cache import never_cache
+
+logger = logging.getLogger(__name__)
 
 
-def healthz(request, *args, **kwargs):
-    raise Http404("not built yet")
+def _database() -> None:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+        cursor.fetchone()
+
+
+def _cache() -> None:
+    # A fresh key each time: a value left by another process must not make a dead cache look alive.
+    key, value = f"healthz:{uuid.uuid4().hex}", uuid.uuid4().hex
+    cache.set(key, value, 10)
+    if cache.get(key) != value:
+        raise RuntimeError("the value written was not read back")
+    cache.delete(key)
+
+
+CHECKS = {"database": _database, "cache": _cache}
+
+
+@never_cache
+def healthz(request: HttpRequest) -> JsonResponse:
+    results = {}
+    for name, check in CHECKS.items():
+        try:
+            check()
+        except Exception as error:  # any failure of a backend is a failed check, reported by name
+            logger.error("Health check failed: %s: %s", name, error)
+            results[name] = "error"
+        else:
+            results[name] = "ok"
+    failed = [name for name, result in results.items() if result != "ok"]
+    body = {"status": "error" if failed else "ok", **results}
+    if failed:
+        body["failed"] = failed
+    return JsonResponse(body, status=503 if failed else 200)

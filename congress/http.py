@@ -1,37 +1,65 @@
 """HTTP behaviour shared by every public page and feed.
 
 `programme_response` gives each public GET a validator built from the programme version (one small query),
-answers conditional requests with 304, and keeps the rendered body in the configured cache under a key
-that includes the version, so an organiser's edit is seen by every app process at once.
+answers conditional requests with 304, and keeps the rendered body in the configured cache under a key that
+includes the version, so an organiser's edit is seen by every app process at once. The key also names the
+deployed release, the language, the host and the htmx headers; a page that follows the clock gets a time
+bucket too (`refresh_every`). When the cache fails, pages are rendered uncached.
 
 Cached pages are shared by all visitors, so they carry no personal data. What is personal (the CSRF token
 of the star forms, whether a session is starred, the agenda count) is written into the page as markers
-and filled in for each request by `personalise`, after the cache.
+and filled in for each request by `personalise`, after the cache. Views under the decorator must not read
+`request.user` or messages, nor set cookies (cookies set by the view are not kept).
 """
 
 import hashlib
+import logging
+import os
 import re
-from collections.abc import Iterable
+import threading
+import time
+import uuid
+from collections import OrderedDict
+from collections.abc import Callable, Iterable
+from functools import cache as cache_once
 from functools import wraps
+from pathlib import Path
 
 from django.conf import settings
 from django.core.cache import cache
+from django.core.cache.backends.base import DEFAULT_TIMEOUT
 from django.http import HttpRequest, HttpResponse
 from django.middleware.csrf import get_token
-from django.utils.cache import patch_vary_headers
-from django.utils.http import quote_etag
+from django.utils import timezone
+from django.utils.cache import get_conditional_response, patch_cache_control, patch_vary_headers
+from django.utils.http import http_date, quote_etag
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
-from django.views.decorators.http import condition
 
+from congress.middleware import is_personal_path
 from congress.models import ProgrammeVersion
+
+logger = logging.getLogger(__name__)
 
 CSRF_MARKER = "\x1ecsrf-token\x1e"
 AGENDA_COUNT_MARKER = "<!--agenda-count-->"
 STAR_BLOCK = re.compile(r"<!--star:(\d+)-->(.*?)<!--star-on-->(.*?)<!--/star-->", re.S)
+STAR_BLOCK_BYTES = re.compile(STAR_BLOCK.pattern.encode(), re.S)
 # Headers that change the body of a page for the same URL (htmx fragments, history restore).
-VARYING_REQUEST_HEADERS = ("HX-Request", "HX-History-Restore-Request", "HX-Target")
-CACHED_HEADERS = ("Content-Type", "Content-Disposition", "Content-Language", "Cache-Control", "Vary")
+VARYING_REQUEST_HEADERS = ("HX-Request", "HX-History-Restore-Request", "HX-Target", "HX-Boosted")
+# Recomputed for every answer, never stored with a body.
+UNSTORED_HEADERS = {"content-length", "etag", "last-modified", "date", "expires"}
+# Longer query strings are answered but not stored: no link produces them, and they could fill the cache.
+MAX_STORED_QUERY_LENGTH = 512
+# A version is announced in Last-Modified only once it is this old. HTTP dates have one-second precision:
+# an edit in the same second as a previous one (or on a server whose clock lags a little) must still
+# look modified to a client that revalidates with If-Modified-Since alone.
+LAST_MODIFIED_SETTLE_SECONDS = 2
+# When a new version makes every page stale at once, one process renders a page while the others wait
+# for its result this long at most (then render it themselves).
+RENDER_WAIT_SECONDS = 2.0
+# Memory each process keeps for copies of the pages it served last (see RecentPages).
+RECENT_PAGES_BYTES = 32 * 1024 * 1024
 
 
 def csrf_field() -> SafeString:
@@ -48,8 +76,30 @@ def personalise(body: str, request: HttpRequest, starred_ids: Iterable[int] = ()
     starred = set(starred_ids)
     if CSRF_MARKER in body:
         body = body.replace(CSRF_MARKER, get_token(request))
-    body = STAR_BLOCK.sub(lambda match: match[3] if int(match[1]) in starred else match[2], body)
+    if "<!--star:" in body:
+        body = STAR_BLOCK.sub(lambda match: match[3] if int(match[1]) in starred else match[2], body)
     return body.replace(AGENDA_COUNT_MARKER, str(agenda_count) if agenda_count else "")
+
+
+def _split_at_stars(content: bytes) -> tuple[list[bytes], list[tuple[int, bytes, bytes]]]:
+    """A shared page cut at its star blocks once, when it is stored: each answer then only joins pieces
+    (a regular expression over a 1 MB schedule costs more than everything else a cached answer does)."""
+    pieces = STAR_BLOCK_BYTES.split(content)
+    blocks = [(int(number), off, on) for number, off, on in zip(pieces[1::4], pieces[2::4], pieces[3::4], strict=True)]
+    return pieces[0::4], blocks
+
+
+def _personal_body(split: tuple, request: HttpRequest, starred: set[int], agenda_count: int) -> bytes:
+    """`personalise` for a stored page: the same result, from the pieces of `_split_at_stars`."""
+    literals, blocks = split
+    parts = [literals[0]]
+    for (session_id, unstarred_html, starred_html), literal in zip(blocks, literals[1:], strict=True):
+        parts += (starred_html if session_id in starred else unstarred_html, literal)
+    body = b"".join(parts)
+    csrf_marker = CSRF_MARKER.encode()
+    if csrf_marker in body:
+        body = body.replace(csrf_marker, get_token(request).encode())
+    return body.replace(AGENDA_COUNT_MARKER.encode(), str(agenda_count).encode() if agenda_count else b"")
 
 
 def visitor_stars(request: HttpRequest) -> tuple[set[int], int]:
@@ -59,10 +109,34 @@ def visitor_stars(request: HttpRequest) -> tuple[set[int], int]:
     return agenda_visitor_stars(request)
 
 
-def _cache_key(request: HttpRequest, version: ProgrammeVersion) -> str:
-    varying = "|".join(request.headers.get(name, "") for name in VARYING_REQUEST_HEADERS)
-    raw = f"{version.number}|{get_language()}|{request.path}|{request.GET.urlencode()}|{varying}"
-    return "page:" + hashlib.sha256(raw.encode()).hexdigest()
+RELEASE_FILES = {".py", ".html", ".txt", ".xml", ".mo"}
+
+
+def _release_digest() -> str:
+    digest = hashlib.sha256()
+    for root in (settings.BASE_DIR / "templates", settings.BASE_DIR / "congress", settings.BASE_DIR / "speakers"):
+        for path in sorted(root.rglob("*")):
+            if path.suffix in RELEASE_FILES:
+                stat = path.stat()
+                digest.update(f"{path.relative_to(settings.BASE_DIR)}|{stat.st_size}|{stat.st_mtime_ns}".encode())
+    manifest = Path(settings.STATIC_ROOT) / "staticfiles.json"
+    if manifest.exists():
+        digest.update(manifest.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+_production_release = cache_once(_release_digest)
+
+
+def release() -> str:
+    """The code, templates, translations and static manifest pages are rendered with.
+
+    Part of every key and ETag: after a deploy, no page rendered by the previous code (linking static files
+    that no longer exist) is served, although the programme has not changed. CONGRESS_RELEASE (e.g. the git
+    revision) names it outright; otherwise it is worked out once from the files (at each request in DEBUG,
+    so that a template being edited shows at once).
+    """
+    return os.environ.get("CONGRESS_RELEASE") or (_release_digest() if settings.DEBUG else _production_release())
 
 
 def _version(request: HttpRequest) -> ProgrammeVersion:
@@ -71,55 +145,242 @@ def _version(request: HttpRequest) -> ProgrammeVersion:
     return request._programme_version
 
 
-def programme_response(view=None, *, personal: bool = True, cache_timeout: int | None = None):
-    """Decorate a public GET view: ETag/Last-Modified/304 from the programme version, cached body.
+def _cache_key(request: HttpRequest, version: ProgrammeVersion, refresh_every: int | None) -> str:
+    # The change time is in the key with the number: a database recreated from scratch counts from 1 again,
+    # and must not be served the pages another database left in a shared cache.
+    parts = [
+        release(),
+        f"{version.number}.{version.changed_at.timestamp():.0f}",
+        get_language() or "",
+        request.scheme,
+        request.get_host(),
+        request.path,
+        request.META.get("QUERY_STRING", ""),
+        *(request.headers.get(name, "") for name in VARYING_REQUEST_HEADERS),
+    ]
+    if refresh_every:
+        parts.append(str(int(timezone.now().timestamp()) // refresh_every))
+    return "page:" + hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
 
-    `personal=False` for feeds and exports, which carry no markers and may be cached by any client.
+
+def _etag(key: str, personal_state: str | None) -> str:
+    if personal_state is None:
+        return quote_etag(key[-32:])
+    # Weak: the body of a personal page differs per answer (each CSRF token is masked afresh), not its meaning.
+    digest = hashlib.sha256(f"{key}|{personal_state}".encode()).hexdigest()[:32]
+    return f'W/"{digest}"'
+
+
+def _settled_change_time(version: ProgrammeVersion) -> int | None:
+    age = timezone.now() - version.changed_at
+    if age.total_seconds() < LAST_MODIFIED_SETTLE_SECONDS:
+        return None
+    return int(version.changed_at.timestamp())
+
+
+# The cache is an accelerator: when it fails (Redis restarting), pages are rendered uncached, not 500.
+def _cache_get(key: str):
+    try:
+        return cache.get(key)
+    except Exception:
+        logger.warning("Page cache unavailable (get)", exc_info=True)
+        return None
+
+
+def _cache_add(key: str, value, timeout: float) -> bool:
+    try:
+        return cache.add(key, value, timeout)
+    except Exception:
+        logger.warning("Page cache unavailable (add)", exc_info=True)
+        return True
+
+
+def _cache_set_many(values: dict, timeout) -> None:
+    try:
+        cache.set_many(values, timeout)
+    except Exception:
+        logger.warning("Page cache unavailable (set)", exc_info=True)
+
+
+def _cache_delete(key: str) -> None:
+    try:
+        cache.delete(key)
+    except Exception:
+        logger.warning("Page cache unavailable (delete)", exc_info=True)
+
+
+class RecentPages:
+    """This process's copies of the pages it served last, in front of the shared cache.
+
+    A copy is used only while the shared cache still holds the same stamp for its key (a few bytes to fetch
+    instead of a page of up to a megabyte to fetch and unpickle); clearing the shared cache clears them all.
+    """
+
+    def __init__(self, max_bytes: int):
+        self.max_bytes = max_bytes
+        self.entries: OrderedDict[str, tuple[str, tuple, int]] = OrderedDict()
+        self.size = 0
+        self.lock = threading.Lock()
+
+    def get(self, key: str, stamp: str):
+        with self.lock:
+            entry = self.entries.get(key)
+            if entry is None or entry[0] != stamp:
+                return None
+            self.entries.move_to_end(key)
+            return entry[1]
+
+    def put(self, key: str, stamp: str, stored: tuple) -> None:
+        body = stored[0]
+        if isinstance(body, bytes):
+            size = len(body)
+        else:  # the pieces of _split_at_stars
+            literals, blocks = body
+            size = sum(map(len, literals)) + sum(len(off) + len(on) for _id, off, on in blocks)
+        if size > self.max_bytes // 4:
+            return
+        with self.lock:
+            if (previous := self.entries.pop(key, None)) is not None:
+                self.size -= previous[2]
+            self.entries[key] = (stamp, stored, size)
+            self.size += size
+            while self.size > self.max_bytes:
+                _key, (_stamp, _stored, evicted) = self.entries.popitem(last=False)
+                self.size -= evicted
+
+
+recent_pages = RecentPages(RECENT_PAGES_BYTES)
+
+
+def _load(key: str):
+    """The stored (body, headers) for `key`, from this process's copy when the shared cache vouches for it."""
+    stamp = _cache_get(f"{key}:stamp")
+    if stamp is None:
+        return None
+    stored = recent_pages.get(key, stamp)
+    if stored is None:
+        entry = _cache_get(key)
+        if entry is None or entry[0] != stamp:
+            return None
+        stored = entry[1]
+        recent_pages.put(key, stamp, stored)
+    return stored
+
+
+def _save(key: str, stored: tuple, timeout) -> None:
+    stamp = uuid.uuid4().hex
+    _cache_set_many({key: (stamp, stored), f"{key}:stamp": stamp}, timeout)
+    recent_pages.put(key, stamp, stored)
+
+
+def _call_as_get(view_func: Callable, request: HttpRequest, args, kwargs) -> HttpResponse:
+    """HEAD is GET without the body: the view renders as for GET (even under require_GET)."""
+    method = request.method
+    request.method = "GET"
+    try:
+        response = view_func(request, *args, **kwargs)
+    finally:
+        request.method = method
+    if hasattr(response, "render") and not getattr(response, "is_rendered", True):
+        response.render()
+    return response
+
+
+def _stored_or_rendered(request: HttpRequest, key: str, view_func: Callable, args, kwargs, *, personal: bool, timeout):
+    """The stored (body, headers) of the page, rendering and storing it on a miss; a non-200 answer as is.
+
+    The body is bytes, or for a personal HTML page the pieces of `_split_at_stars`."""
+    stored = _load(key)
+    if stored is not None:
+        return stored
+    storable = len(request.META.get("QUERY_STRING", "")) <= MAX_STORED_QUERY_LENGTH
+    lock = f"{key}:rendering"
+    holds_lock = storable and _cache_add(lock, 1, RENDER_WAIT_SECONDS * 5)
+    if storable and not holds_lock:
+        deadline = time.monotonic() + RENDER_WAIT_SECONDS
+        while time.monotonic() < deadline:
+            time.sleep(0.02)
+            stored = _load(key)
+            if stored is not None:
+                return stored
+    try:
+        response = _call_as_get(view_func, request, args, kwargs)
+        if response.status_code != 200 or response.streaming:
+            return response
+        headers = [(name, value) for name, value in response.items() if name.lower() not in UNSTORED_HEADERS]
+        is_html = response.get("Content-Type", "").startswith("text/html")
+        stored = (_split_at_stars(response.content) if personal and is_html else response.content, headers)
+        if storable:
+            _save(key, stored, timeout)
+        return stored
+    finally:
+        if holds_lock:
+            _cache_delete(lock)
+
+
+def programme_response(
+    view=None,
+    *,
+    personal: bool = True,
+    cache_timeout=DEFAULT_TIMEOUT,
+    refresh_every: int | None = None,
+):
+    """Decorate a public GET view: ETag/304 from the programme version, body kept in the shared cache.
+
+    `personal=False` for feeds and exports, which carry no markers: they may be cached by any client and
+    also get Last-Modified. `refresh_every=60` for a page that also depends on the clock (what is on now):
+    it is then rendered again at least once a minute. `cache_timeout` as for Django's cache (default: the
+    cache's own); the key changes with the version, so the timeout only bounds memory, never staleness.
+    Personal addresses (/agenda/…) are never answered from the cache, even if decorated by mistake.
     """
 
     def decorator(view_func):
         @wraps(view_func)
-        def cached_view(request, *args, **kwargs):
-            key = _cache_key(request, _version(request))
-            stored = cache.get(key)
-            if stored is None:
-                response = view_func(request, *args, **kwargs)
-                if response.status_code != 200 or response.streaming:
-                    return response
-                stored = (
-                    response.content,
-                    {name: response[name] for name in CACHED_HEADERS if name in response},
-                )
-                cache.set(key, stored, cache_timeout)
-            content, headers = stored
-            response = HttpResponse(content)
-            for name, value in headers.items():
-                response[name] = value
-            return response
-
-        conditional = condition(
-            etag_func=lambda request, *args, **kwargs: quote_etag(request._programme_etag),
-            # A personal page changes when the visitor stars a session, with no new programme version.
-            last_modified_func=None if personal else lambda request, *args, **kwargs: _version(request).changed_at,
-        )(cached_view)
-
-        @wraps(view_func)
         def wrapped(request, *args, **kwargs):
-            if request.method not in ("GET", "HEAD"):
+            if request.method not in ("GET", "HEAD") or is_personal_path(request.path_info):
                 return view_func(request, *args, **kwargs)
-            starred, count = visitor_stars(request) if personal else (set(), 0)
-            state = f"{sorted(starred)}|{count}|{request.COOKIES.get(settings.CSRF_COOKIE_NAME, '')}"
-            raw = _cache_key(request, _version(request)) + (state if personal else "")
-            request._programme_etag = hashlib.sha256(raw.encode()).hexdigest()[:32]
-            response = conditional(request, *args, **kwargs)
-            is_html = response.get("Content-Type", "").startswith("text/html")
-            if personal and response.status_code == 200 and is_html:
-                response.content = personalise(response.content.decode(), request, starred, count).encode()
-            if response.status_code in (200, 304):
-                response.setdefault(
-                    "Cache-Control", "private, no-cache" if personal else "public, max-age=0, must-revalidate"
+            version = _version(request)
+            key = _cache_key(request, version, refresh_every)
+            if personal:
+                starred, count = visitor_stars(request)
+                # The page embeds a token derived from the CSRF cookie: a new cookie is a new page.
+                csrf_cookie = request.COOKIES.get(settings.CSRF_COOKIE_NAME, "")
+                etag = _etag(key, f"{sorted(starred)}|{count}|{csrf_cookie}")
+                last_modified = None
+            else:
+                etag = _etag(key, None)
+                last_modified = _settled_change_time(version)
+
+            response = get_conditional_response(request, etag=etag, last_modified=last_modified)
+            if response is None:
+                stored = _stored_or_rendered(
+                    request, key, view_func, args, kwargs, personal=personal, timeout=cache_timeout
                 )
-                patch_vary_headers(response, ("Cookie", *VARYING_REQUEST_HEADERS) if personal else ())
+                if isinstance(stored, HttpResponse):  # 404, redirect…: neither stored nor validated
+                    return stored
+                body, headers = stored
+                if isinstance(body, tuple):
+                    body = _personal_body(body, request, starred, count)
+                response = HttpResponse(body)
+                for name, value in headers:
+                    response[name] = value
+            elif response.status_code == 304:
+                # RFC 9110 §15.4.5: a 304 repeats the Cache-Control and Vary the 200 would carry.
+                stored = _load(key)
+                for name, value in stored[1] if stored else ():
+                    if name.lower() in ("cache-control", "vary"):
+                        response[name] = value
+            else:  # 412 for a failed If-Match
+                return response
+
+            response["ETag"] = etag
+            if last_modified is not None:
+                response["Last-Modified"] = http_date(last_modified)
+            if personal:
+                patch_cache_control(response, private=True, no_cache=True)
+                patch_vary_headers(response, ("Cookie", *VARYING_REQUEST_HEADERS))
+            else:
+                response.headers.setdefault("Cache-Control", "public, max-age=0, must-revalidate")
             return response
 
         return wrapped

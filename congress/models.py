@@ -498,6 +498,8 @@ class Agenda(models.Model):
     token_digest = models.CharField(max_length=64, unique=True)
     congress = models.ForeignKey(Congress, on_delete=models.CASCADE, related_name="agendas")
     created_at = models.DateTimeField(auto_now_add=True)
+    # When its stars or its token last changed: with the programme version, the personal feed's validators.
+    changed_at = models.DateTimeField(default=timezone.now)
     last_visited_at = models.DateTimeField(null=True, blank=True)
     sessions = models.ManyToManyField(Session, through="Star", related_name="agendas")
 

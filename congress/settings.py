@@ -54,6 +54,10 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "congress.middleware.SecurityHeadersMiddleware",
+    # Load balancers probe /healthz by IP address over HTTP: answered before host validation (and exempt
+    # from the HTTPS redirect below).
+    "congress.middleware.HealthCheckMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -103,6 +107,8 @@ if REDIS_URL:
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": os.environ.get("DJANGO_CACHE_PREFIX", "fbp"),
             "TIMEOUT": 60 * 60 * 24,
+            # Fail fast when Redis is away: pages are then rendered uncached and /healthz reports it.
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
         }
     }
 else:
@@ -111,6 +117,7 @@ else:
             "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
             "LOCATION": "france-bioproduction",
             "TIMEOUT": 60 * 60 * 24,
+            "OPTIONS": {"MAX_ENTRIES": 2000},
         }
     }
 
@@ -133,6 +140,10 @@ AXES_COOLOFF_TIME = 1
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_ENABLED = env_bool("DJANGO_AXES_ENABLED", True)
+# Behind N reverse proxies that append to X-Forwarded-For, the client is the Nth address from the right;
+# with 0 (no proxy) it is REMOTE_ADDR.
+TRUSTED_PROXY_COUNT = int(os.environ.get("DJANGO_TRUSTED_PROXY_COUNT", "0"))
+AXES_CLIENT_IP_CALLABLE = "congress.middleware.client_ip"
 
 LANGUAGE_CODE = "fr"
 LANGUAGES = [("fr", _("French")), ("en", _("English"))]
@@ -143,22 +154,22 @@ TIME_ZONE = "Europe/Paris"
 USE_TZ = True
 
 STATIC_URL = "/static/"
-STATIC_ROOT = BASE_DIR / ".staticfiles"
+STATIC_ROOT = Path(os.environ.get("DJANGO_STATIC_ROOT", BASE_DIR / ".staticfiles"))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(os.environ.get("DJANGO_MEDIA_ROOT", BASE_DIR / ".media"))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
+        # Hashed and compressed by collectstatic; without any manifest yet (e.g. the test suite) plain names.
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
             if DEBUG
-            else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+            else "congress.storage.ManifestStaticFilesStorage"
         ),
-        # Without a manifest (no collectstatic yet, e.g. tests) fall back to unhashed names instead of failing.
-        "OPTIONS": {} if DEBUG else {"manifest_strict": False},
     },
 }
+# Hashed names (from the manifest) are served with a ten-year, immutable max-age; this is for the others.
 WHITENOISE_MAX_AGE = 60 * 60
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -183,8 +194,30 @@ SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
+# Features the site never uses are switched off for it and for anything it might embed (congress.middleware).
+PERMISSIONS_POLICY = {
+    "accelerometer": [],
+    "autoplay": [],
+    "camera": [],
+    "display-capture": [],
+    "encrypted-media": [],
+    "fullscreen": ["self"],  # the signage view of /now/ may go full screen
+    "geolocation": [],
+    "gyroscope": [],
+    "magnetometer": [],
+    "microphone": [],
+    "midi": [],
+    "payment": [],
+    "picture-in-picture": [],
+    "publickey-credentials-get": [],
+    "screen-wake-lock": ["self"],
+    "usb": [],
+    "web-share": ["self"],
+    "xr-spatial-tracking": [],
+}
 SESSION_COOKIE_HTTPONLY = True
-CSRF_COOKIE_HTTPONLY = False  # htmx reads the token from the page, not the cookie; kept default-compatible.
+# Forms carry the token in the page (filled per request on cached pages); no script reads the cookie.
+CSRF_COOKIE_HTTPONLY = True
 
 if not DEBUG and env_bool("DJANGO_SECURE", True):
     SECURE_SSL_REDIRECT = env_bool("DJANGO_SSL_REDIRECT", True)
@@ -199,6 +232,8 @@ if not DEBUG and env_bool("DJANGO_SECURE", True):
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    # "Not Found: /agenda/<token>.ics" would otherwise put a personal feed address in the logs.
+    "filters": {"mask_agenda_tokens": {"()": "congress.middleware.MaskAgendaTokens"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["mask_agenda_tokens"]}},
     "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "WARNING")},
 }

@@ -1,11 +1,49 @@
-"""Placeholder: not built yet."""
+"""Speakers of the current edition: the alphabetical list and each speaker's page."""
 
-from django.http import Http404
+import unicodedata
+from itertools import groupby
+
+from django.http import HttpResponse
+from django.views.decorators.http import require_safe
+
+from congress import queries
+from congress.http import programme_response
+from congress.views import HtmxHttpRequest, no_congress, not_found, render_page
 
 
-def speaker_list(request, *args, **kwargs):
-    raise Http404("not built yet")
+def _sort_key(speaker) -> tuple[str, str]:
+    """Élodie files under E, as in a printed index (the database would put accented capitals after Z)."""
+    plain = unicodedata.normalize("NFKD", speaker.sort_name or speaker.name)
+    return "".join(char for char in plain if not unicodedata.combining(char)).casefold(), speaker.name
 
 
-def speaker_detail(request, *args, **kwargs):
-    raise Http404("not built yet")
+def _initial(speaker) -> str:
+    letter = _sort_key(speaker)[0][:1].upper()
+    return letter if letter.isalpha() else "#"
+
+
+@programme_response
+@require_safe
+def speaker_list(request: HtmxHttpRequest) -> HttpResponse:
+    congress = queries.current_congress()
+    if congress is None:
+        return no_congress(request)
+    speakers = sorted(queries.speakers_for_list(congress), key=_sort_key)
+    letters = [(letter, list(group)) for letter, group in groupby(speakers, key=_initial)]
+    context = {"speakers": speakers, "letters": letters}
+    return render_page(request, "speakers/speaker_list.html", context, congress=congress)
+
+
+@programme_response
+@require_safe
+def speaker_detail(request: HtmxHttpRequest, slug: str) -> HttpResponse:
+    congress = queries.current_congress()
+    if congress is None:
+        return no_congress(request)
+    speaker = queries.speaker_for_page(congress, slug)
+    if speaker is None:
+        return not_found(request, congress)
+    for link in speaker.public_links:
+        link.session.congress = congress  # local times without another query
+    context = {"speaker": speaker, "links": speaker.public_links}
+    return render_page(request, "speakers/speaker_detail.html", context, congress=congress)

@@ -1,0 +1,75 @@
+"""gunicorn settings, read from the environment: `gunicorn -c congress/gunicorn.conf.py congress.wsgi`.
+
+| variable | default | meaning |
+| GUNICORN_BIND | 127.0.0.1:8000 | address (behind the reverse proxy that terminates TLS) |
+| GUNICORN_WORKERS | 2 × CPUs + 1 | worker processes |
+| GUNICORN_THREADS | 4 | threads per worker (gthread: keep-alive, slow clients do not hold a process) |
+| GUNICORN_TIMEOUT | 30 | seconds before a stuck worker is restarted |
+| GUNICORN_ACCESS_LOG | - (stdout) | access log file; "off" for none. Agenda tokens are masked in it |
+| GUNICORN_LOG_LEVEL | info | error log level |
+"""
+
+import logging
+import multiprocessing
+import os
+import re
+
+from gunicorn.glogging import Logger
+
+# Kept free of Django imports: this file is read by the gunicorn master before the application loads.
+# The same pattern as congress.middleware.AGENDA_TOKEN (a test checks that both mask alike).
+AGENDA_TOKEN = re.compile(r"(/agenda/(?:attach/)?)(?!reset/)[^/\s?#\"'.]+")
+
+
+def mask_agenda_tokens(value):
+    return AGENDA_TOKEN.sub(r"\g<1>[token]", value) if isinstance(value, str) and "/agenda/" in value else value
+
+
+class MaskAgendaTokens(logging.Filter):
+    """For the error log: "Error handling request GET /agenda/<token>.ics" and its traceback."""
+
+    def filter(self, record):
+        if record.exc_info and not record.exc_text:
+            record.exc_text = logging.Formatter().formatException(record.exc_info)
+        record.exc_text = mask_agenda_tokens(record.exc_text)
+        message = record.getMessage()
+        if "/agenda/" in message:
+            record.msg, record.args = mask_agenda_tokens(message), ()
+        return True
+
+
+class MaskedTokenLogger(Logger):
+    """Log lines never show a personal agenda token, wherever it appears (path, Referer, headers, errors)."""
+
+    def setup(self, cfg):
+        super().setup(cfg)
+        if not any(isinstance(existing, MaskAgendaTokens) for existing in self.error_log.filters):
+            self.error_log.addFilter(MaskAgendaTokens())
+
+    def atoms(self, resp, req, environ, request_time):
+        atoms = super().atoms(resp, req, environ, request_time)
+        return {name: mask_agenda_tokens(value) for name, value in atoms.items()}
+
+
+bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
+workers = int(os.environ.get("GUNICORN_WORKERS", multiprocessing.cpu_count() * 2 + 1))
+worker_class = "gthread"
+threads = int(os.environ.get("GUNICORN_THREADS", "4"))
+timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
+graceful_timeout = 20
+keepalive = 5
+# Recycle workers now and then (jitter: not all at once) so that no slow leak builds up during a congress.
+max_requests = 5000
+max_requests_jitter = 500
+
+access_log = os.environ.get("GUNICORN_ACCESS_LOG", "-")
+accesslog = None if access_log.lower() in {"", "off", "none", "0"} else access_log
+access_log_format = '%(h)s "%(r)s" %(s)s %(b)s %(M)sms "%(a)s"'
+logger_class = MaskedTokenLogger
+errorlog = "-"
+loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
+
+# Several app processes may run on one machine (and the two-process test does): no shared control socket.
+control_socket_disable = True
+# X-Forwarded-* are trusted from these proxy addresses only.
+forwarded_allow_ips = os.environ.get("GUNICORN_FORWARDED_ALLOW_IPS", "127.0.0.1,::1")

@@ -1,0 +1,85 @@
+import os
+import platform
+import secrets
+import shutil
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+from django.db import connection
+
+from congress import benchmarking
+
+
+def sizes(value: str) -> list[int]:
+    try:
+        parsed = [int(part) for part in value.split(",") if part.strip()]
+    except ValueError as error:
+        raise CommandError(f"--sizes takes numbers separated by commas, e.g. 50,500,2000 (got {value!r})") from error
+    if not parsed or min(parsed) < 1:
+        raise CommandError("--sizes needs at least one positive number of sessions")
+    return parsed
+
+
+class Command(BaseCommand):
+    help = (
+        "Measure the public pages and feeds on synthetic programmes in a temporary database: SQL queries, "
+        "median and p95 time uncached and cached, bytes, the 304 path; with --load, requests per second "
+        "under wrk against gunicorn, next to a static file of the same size. Figures, not a test."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--sizes", type=sizes, default=[50, 500, 2000], help="sessions per programme")
+        parser.add_argument("--iterations", type=int, default=30, help="uncached requests per page (at most)")
+        parser.add_argument("--load", action="store_true", help="also run wrk against gunicorn on 127.0.0.1")
+        parser.add_argument("--load-size", type=int, default=500, help="sessions of the programme under load")
+        parser.add_argument("--connections", type=int, default=50)
+        parser.add_argument("--duration", type=int, default=20, help="seconds per wrk run")
+        parser.add_argument("--wrk-threads", type=int, default=2)
+
+    def handle(self, *args, **options):
+        if settings.DEBUG:
+            self.stderr.write("DJANGO_DEBUG is on: figures would not be those of production.")
+        if options["load"] and not shutil.which("wrk"):
+            raise CommandError("wrk is not installed (Debian: apt-get install -y wrk); run without --load.")
+        self.stdout.write(
+            f"Python {platform.python_version()}, {os.cpu_count()} CPU(s), database {connection.vendor}, "
+            f"cache {settings.CACHES['default']['BACKEND'].rsplit('.', 1)[-1]}"
+        )
+        cache_prefix = f"fbp-benchmark-{secrets.token_hex(4)}"
+        with benchmarking.temporary_database() as database_url:
+            try:
+                self.measure(options, database_url, cache_prefix)
+            finally:
+                benchmarking.forget_cache_prefix(cache_prefix)
+
+    def measure(self, options: dict, database_url: str, cache_prefix: str) -> None:
+        figures = []
+        for size in options["sizes"]:
+            self.stdout.write(f"Programme of {size} sessions …")
+            session_path = benchmarking.build_programme(size)
+            figures += benchmarking.measure_pages(
+                size, session_path, iterations=options["iterations"], cache_prefix=cache_prefix
+            )
+        self.stdout.write("")
+        self.stdout.write(benchmarking.format_page_table(figures))
+        self.stdout.write(
+            "\nSQL = queries of an uncached answer, SQL(c) = of a cached one; times in-process (Django test "
+            "client over the whole middleware stack), 304 = conditional GET with the page's ETag."
+        )
+        if options["load"]:
+            size = options["load_size"]
+            self.stdout.write(f"\nLoad run on a programme of {size} sessions (gunicorn, production profile) …")
+            benchmarking.build_programme(size)
+            results = benchmarking.run_load(
+                database_url,
+                connections=options["connections"],
+                duration=options["duration"],
+                threads=options["wrk_threads"],
+                log=self.stdout.write,
+            )
+            self.stdout.write("")
+            self.stdout.write(benchmarking.format_load_table(results))
+            self.stdout.write(
+                "\nstatic/page = static-file throughput ÷ page throughput on the same server (target ≤ 1.5×); "
+                "errors = socket errors + non-2xx/3xx answers."
+            )

@@ -1,0 +1,94 @@
+"""What Django does not do on its own for this site: security headers, personal pages, health probes.
+
+Imported by the logging configuration (MaskAgendaTokens), so nothing here imports models at module level.
+"""
+
+import logging
+import re
+from collections.abc import Callable
+from functools import cache
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse
+from django.utils.cache import patch_cache_control
+
+# A personal agenda's token in a path: /agenda/<token>.ics, /agenda/attach/<token>/ (and /en/…).
+AGENDA_TOKEN = re.compile(r"(/agenda/(?:attach/)?)(?!reset/)[^/\s?#\"'.]+")
+MASK = "[token]"
+
+
+def mask_agenda_tokens(text: str) -> str:
+    return AGENDA_TOKEN.sub(rf"\g<1>{MASK}", text)
+
+
+@cache
+def _personal_path() -> re.Pattern:
+    languages = "|".join(re.escape(code) for code, _name in settings.LANGUAGES)
+    return re.compile(rf"^/(?:(?:{languages})/)?(?:agenda/|sessions/[^/]+/star/$)")
+
+
+def is_personal_path(path: str) -> bool:
+    """Pages and feeds that belong to one visitor: their agenda and its feed, and the answer to a star."""
+    return bool(_personal_path().match(path))
+
+
+class MaskAgendaTokens(logging.Filter):
+    """Logging filter: a record that mentions a personal agenda address is written with the token masked."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        if "/agenda/" in message:
+            record.msg, record.args = mask_agenda_tokens(message), ()
+        if record.exc_info and not record.exc_text:
+            record.exc_text = logging.Formatter().formatException(record.exc_info)
+        if record.exc_text and "/agenda/" in record.exc_text:
+            record.exc_text = mask_agenda_tokens(record.exc_text)
+        return True
+
+
+def client_ip(request: HttpRequest) -> str | None:
+    """The client address for login throttling, trusting only the configured number of proxies."""
+    count = settings.TRUSTED_PROXY_COUNT
+    forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if part.strip()]
+    if count and len(forwarded) >= count:
+        return forwarded[-count]
+    return request.META.get("REMOTE_ADDR")
+
+
+class HealthCheckMiddleware:
+    """Answers /healthz before host validation: probes come by IP address over plain HTTP."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.path_info == "/healthz":
+            from congress.health import healthz
+
+            return healthz(request)
+        return self.get_response(request)
+
+
+class SecurityHeadersMiddleware:
+    """Permissions-Policy on every answer; personal answers kept out of shared caches and referrers;
+    HEAD answers without a body (gunicorn logs a warning for each HEAD answer that carries one)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+        self.get_response = get_response
+        self.permissions_policy = ", ".join(
+            f"{feature}=({' '.join(allowed)})" for feature, allowed in settings.PERMISSIONS_POLICY.items()
+        )
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        response.headers.setdefault("Permissions-Policy", self.permissions_policy)
+        if is_personal_path(request.path_info):
+            cache_control = response.get("Cache-Control", "")
+            if "private" not in cache_control and "no-store" not in cache_control:
+                patch_cache_control(response, private=True, no_store=True)  # also drops "public"
+            # Shown tokens must not travel in a Referer header (the attach page carries one in its address).
+            response.headers.setdefault("Referrer-Policy", "no-referrer")
+        if request.method == "HEAD" and not response.streaming and response.content:
+            response.headers.setdefault("Content-Length", str(len(response.content)))
+            response.content = b""
+        return response

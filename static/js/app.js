@@ -1,0 +1,36 @@
+/* Small enhancements on top of htmx; every page works without them (and without JavaScript at all).
+   No inline script or hx-on: attributes anywhere (strict CSP): behaviour is attached here. */
+(function () {
+  "use strict";
+
+  var lastTrigger = null;
+
+  // A filter left empty is not a filter: keep the pushed address short and shareable (?track=x, not ?q=&day=…).
+  document.addEventListener("htmx:configRequest", function (event) {
+    var form = event.detail.elt;
+    if (!form || !form.matches || !form.matches("form.filters")) return;
+    var names = [];
+    event.detail.formData.forEach(function (value, name) {
+      if (typeof value === "string" && value.trim() === "") names.push(name);
+    });
+    names.forEach(function (name) { event.detail.formData.delete(name); });
+  });
+
+  document.addEventListener("htmx:beforeRequest", function (event) {
+    lastTrigger = event.detail.elt;
+  });
+
+  // The day tabs and "clear the filters" replace the whole schedule block, the link that had the focus with
+  // it: give the focus back to the matching control so that keyboard and screen reader users keep their place.
+  document.addEventListener("htmx:afterSettle", function (event) {
+    var trigger = lastTrigger;
+    if (!trigger || !trigger.closest || trigger.isConnected) return;  // still there: the focus is fine
+    var page = document.getElementById("schedule-page");
+    if (!page) return;
+    var focus = null;
+    if (trigger.closest(".day-tabs")) focus = page.querySelector(".day-tabs a[aria-current]");
+    if (!focus) focus = page.querySelector("#filter-q");
+    if (focus) focus.focus({ preventScroll: true });
+    lastTrigger = null;
+  });
+})();
