@@ -597,8 +597,8 @@ def now(request: HttpRequest) -> HttpResponse:
     if congress is None:
         return no_congress(request)
     room = None
-    room_slug = request.GET.get("room")
-    if room_slug is not None:
+    room_slug = request.GET.get("room", "").strip()
+    if room_slug:  # "?room=" alone, as an emptied form leaves it, is every room
         room = Room.objects.filter(venue_id=congress.venue_id, slug=room_slug).first()
         if room is None:
             raise Http404(_("There is no room with this address."))

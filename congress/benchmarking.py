@@ -43,6 +43,7 @@ ENDPOINTS = [
     ("schedule.json", "/schedule.json"),
 ]
 LOAD_PATHS = ["/schedule/", "/calendar.ics"]
+WARM_UP_SECONDS = 5
 
 
 @dataclass
@@ -354,7 +355,8 @@ def run_load(database_url: str, *, connections: int, duration: int, threads: int
             for index, path in enumerate(LOAD_PATHS):
                 static_url = f"{base}{settings.STATIC_URL}benchmark/twin-{index}.html"
                 for url in (base + path, static_url):
-                    run_wrk(url, connections=connections, duration=2, threads=threads)  # warm every worker
+                    # Warm up: every worker renders and stores the page once (per process without Redis).
+                    run_wrk(url, connections=connections, duration=WARM_UP_SECONDS, threads=threads)
                 log(f"wrk {connections} connections, {duration} s: {path} …")
                 page = run_wrk(base + path, connections=connections, duration=duration, threads=threads)
                 log(f"wrk {connections} connections, {duration} s: static file of {twins[path]} bytes …")

@@ -139,7 +139,7 @@ def schedule(request: HtmxHttpRequest) -> HttpResponse:
             for day in [None, *congress.days]
         ],
         "layout_urls": {
-            "grid": filters.query_string() or "?",
+            "grid": filters.query_string(),
             "list": _with_layout(filters.query_string(), {"layout": "list"}),
         },
         "clear_url": reverse("congress:schedule") + _with_layout("", layout_param),
@@ -205,7 +205,7 @@ def session_detail(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     previous, following = queries.room_neighbours(session)
     context = {
         "session": session,
-        "links": session_speaker_links(session),
+        "links": list(session.speaker_links.all()),
         "previous": previous,
         "following": following,
         "calendar": calendar_links.session_links(session),
@@ -214,10 +214,6 @@ def session_detail(request: HtmxHttpRequest, slug: str) -> HttpResponse:
         "page_url": absolute(request.path),
     }
     return render_page(request, "congress/session_detail.html", context, congress=congress)
-
-
-def session_speaker_links(session: Session) -> list:
-    return list(session.speaker_links.all())
 
 
 @programme_response

@@ -70,6 +70,24 @@
 
   document.addEventListener("visibilitychange", keepAwake);
 
+  // A star's answer replaces its form: the button that had the focus keeps it (htmx carries it over by id;
+  // this also undoes a page script that would send it elsewhere once the swap has settled).
+  var starWithFocus = null;
+
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    var form = event.detail.target;
+    if (form && form.matches && form.matches("form.star") && form.contains(document.activeElement)) {
+      starWithFocus = form.id;
+    }
+  });
+
+  document.addEventListener("htmx:afterSettle", function () {
+    if (!starWithFocus) return;
+    var button = document.querySelector("#" + CSS.escape(starWithFocus) + " button");
+    starWithFocus = null;
+    if (button && document.activeElement !== button) button.focus({ preventScroll: true });
+  });
+
   // A star's answer carries the new count out of band for #agenda-count, and as an "agenda-changed" event
   // (HX-Trigger): the event also covers a page whose count was not part of the swap.
   document.addEventListener("agenda-changed", function (event) {

@@ -195,6 +195,12 @@ def test_unknown_room_is_404(client, programme):
     assert response.status_code == 404
 
 
+def test_empty_room_is_every_room(client, programme):
+    cards = rooms_of(now_page(client, paris(2025, 3, 19, 10, 20), room=""))
+
+    assert list(cards) == ["Salle Balzac", "Salle Rabelais"]
+
+
 def test_now_polls_a_fragment_of_itself(client, programme):
     with time_machine.travel(paris(2025, 3, 19, 10, 20), tick=False):
         page = client.get(reverse("congress:now")).content.decode()

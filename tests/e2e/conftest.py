@@ -244,6 +244,13 @@ def page_errors(page) -> list[str]:
 # --- checks shared by the tests ------------------------------------------------------------------------------
 
 
+def wait_for_htmx(page) -> None:
+    """Until no htmx request, swap or settle is under way (the site's afterSettle handlers have then run)."""
+    page.wait_for_function(
+        "() => !document.querySelector('.htmx-request, .htmx-swapping, .htmx-settling, .htmx-added')"
+    )
+
+
 def axe_violations(page) -> list[str]:
     """axe-core (bundled with axe-playwright-python, injected from its local file) on the page as it is now."""
     from axe_playwright_python.sync_playwright import Axe

@@ -2,9 +2,13 @@
 order, a `lang` that matches the language, a name for every control; on a phone and a desktop, in French and
 in English. Each page/viewport/language is its own test; the browser is shared, the page is not."""
 
+import contextlib
+import datetime as dt
 import re
+import zoneinfo
 
 import pytest
+import time_machine
 from playwright.sync_api import expect
 
 from tests.e2e.conftest import (
@@ -18,11 +22,14 @@ from tests.e2e.conftest import (
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
+# While the Sanofi talk runs (19 March 2025, 10:30–11:15 in Tours): "now & next" shows rooms and sessions.
+DURING_THE_TALK = dt.datetime(2025, 3, 19, 10, 40, tzinfo=zoneinfo.ZoneInfo("Europe/Paris"))
 VIEWPORTS = {"phone": PHONE, "desktop": DESKTOP}
 LANGUAGES = {"fr": "", "en": "/en"}
 FILTERED = "?track=strategie-industrielle&q=Modulus"
 PAGES = {
     "home": "/",
+    "home-during-the-congress": "/",
     "schedule": "/schedule/",
     "schedule-list": "/schedule/?layout=list",
     "schedule-filtered": f"/schedule/{FILTERED}",
@@ -35,6 +42,7 @@ PAGES = {
     "venue": "/venue/",
     "calendar": "/calendar/",
     "now": "/now/",
+    "now-during-the-congress": "/now/",
     "agenda-empty": "/agenda/",
     "agenda-with-stars": "/agenda/",
 }
@@ -64,24 +72,37 @@ def filter_in_place(page) -> None:
 @pytest.mark.parametrize("language", LANGUAGES)
 @pytest.mark.parametrize("viewport", VIEWPORTS)
 @pytest.mark.parametrize("name", PAGES)
-def test_page_is_accessible(page, programme, name, viewport, language):
+def test_page_is_accessible(page, page_errors, programme, name, viewport, language):
     prefix = LANGUAGES[language]
     page.set_viewport_size(VIEWPORTS[viewport])
     if name == "agenda-with-stars":
         star_sessions(page, prefix, 2)
+    # time-machine moves the clock of the whole process, the live server's thread included.
+    clock = time_machine.travel(DURING_THE_TALK) if name.endswith("during-the-congress") else contextlib.nullcontext()
 
-    response = page.goto(prefix + PAGES[name].format(talk=programme.sanofi_talk.slug))
-    if name == "schedule-filtered-in-place":
-        filter_in_place(page)
+    with clock:
+        response = page.goto(prefix + PAGES[name].format(talk=programme.sanofi_talk.slug))
+        if name == "schedule-filtered-in-place":
+            filter_in_place(page)
+        if name.endswith("during-the-congress"):  # the clock did move: the running talk is on show
+            expect(page.locator(".now-rooms")).to_contain_text(programme.sanofi_talk.title)
+        problems = page_problems(page, language) + [f"console: {error}" for error in page_errors]
 
     assert response.status == 200
+    assert problems == [], f"{page.url} ({viewport}, {language}):\n" + "\n".join(problems)
+
+
+def page_problems(page, language: str) -> list[str]:
     problems = []
     if (lang := page.locator("html").get_attribute("lang")) != language:
         problems.append(f"<html lang> is {lang!r}")
+    if not page.evaluate("[...document.styleSheets].some(sheet => sheet.href && sheet.cssRules.length > 0)"):
+        problems.append("no stylesheet loaded")
+    if page.evaluate("typeof window.htmx") != "object":
+        problems.append("htmx is not loaded")
     problems += heading_problems(page)
     problems += [f"no accessible name: {control}" for control in unnamed_controls(page)]
-    problems += axe_violations(page)
-    assert problems == [], f"{page.url} ({viewport}, {language}):\n" + "\n".join(problems)
+    return problems + axe_violations(page)
 
 
 def test_filter_result_count_is_announced(page, programme):
@@ -97,3 +118,78 @@ def test_filter_result_count_is_announced(page, programme):
     assert re.search(r"\b2\b", live.inner_text()), live.inner_text()
     assert re.search(r"\b6\b", before), before
     assert_no_axe_violations(page)
+
+
+# Every page once, in French: reflow at 320 CSS pixels (WCAG 1.4.10) and a visible focus on every stop of Tab.
+ALL_PAGES = list(dict.fromkeys(path for name, path in PAGES.items() if "during" not in name and "in-place" not in name))
+NARROW = {"width": 320, "height": 640}
+# When the page scrolls sideways: the outermost elements that stick out of the viewport.
+OVERFLOW = """() => {
+  const width = document.documentElement.clientWidth;
+  if (document.documentElement.scrollWidth <= width) return [];
+  const sticksOut = element => element.getBoundingClientRect().right > width + 1;
+  return [...document.querySelectorAll("body *")]
+    .filter(element => sticksOut(element) && !sticksOut(element.parentElement) && element.checkVisibility())
+    .slice(0, 5)
+    .map(element => `${element.outerHTML.slice(0, 100)} (right edge: ${element.getBoundingClientRect().right} px)`);
+}"""
+FOCUS_SHOWN = """element => {
+  const style = getComputedStyle(element);
+  return element.matches(":focus-visible")
+    && ((style.outlineStyle !== "none" && parseFloat(style.outlineWidth) > 0) || style.boxShadow !== "none");
+}"""
+
+
+def test_every_page_reflows_at_320_px(page, programme):
+    page.set_viewport_size(NARROW)
+    problems = {}
+
+    for path in ALL_PAGES:
+        page.goto(path.format(talk=programme.sanofi_talk.slug))
+        if overflow := page.evaluate(OVERFLOW):
+            problems[path] = overflow
+
+    assert problems == {}, f"pages wider than 320 px (horizontal scrolling): {problems}"
+
+
+def focus_stops(page, limit: int = 200) -> list[tuple[str, bool]]:
+    """Each element Tab stops at, once round the page: its opening HTML and whether its focus is shown."""
+    stops, seen = [], set()
+    for _ in range(limit):
+        page.keyboard.press("Tab")
+        element = page.evaluate_handle("document.activeElement")
+        key = page.evaluate("element => element === document.body ? '' : element.outerHTML", element)
+        if not key:
+            continue  # between the last stop and the first
+        if key in seen:
+            break
+        seen.add(key)
+        stops.append((key[:120], page.evaluate(FOCUS_SHOWN, element)))
+    return stops
+
+
+def test_focus_is_visible_on_every_stop_of_every_page(page, programme):
+    page.set_viewport_size(DESKTOP)
+    star_sessions(page, "", 2)  # the agenda then has content, buttons and fields
+    problems, counts = [], {}
+
+    for path in ALL_PAGES:
+        page.goto(path.format(talk=programme.sanofi_talk.slug))
+        stops = focus_stops(page)
+        counts[path] = len(stops)
+        problems += [f"{path}: {html}" for html, shown in stops if not shown]
+
+    assert min(counts.values()) >= 10, counts  # header, navigation and footer links at least
+    assert problems == [], "focus not visible on:\n" + "\n".join(problems)
+
+
+@pytest.mark.parametrize("viewport", VIEWPORTS)
+def test_a_larger_generated_programme_is_accessible(page, page_errors, programme, viewport):
+    programme.generated.make_current()  # 40 sessions over three days in two rooms: a dense grid
+    page.set_viewport_size(VIEWPORTS[viewport])
+
+    page.goto("/schedule/")
+
+    expect(page.locator("#schedule-results article.session")).to_have_count(40)
+    problems = page_problems(page, "fr") + [f"console: {error}" for error in page_errors]
+    assert problems == [], f"{page.url} ({viewport}):\n" + "\n".join(problems)

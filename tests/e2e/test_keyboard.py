@@ -6,7 +6,7 @@ from urllib.parse import parse_qsl, urlsplit
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import DESKTOP
+from tests.e2e.conftest import DESKTOP, wait_for_htmx
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -89,6 +89,7 @@ def test_skip_link_day_tab_and_star_work_with_enter_and_space(schedule):
 
     page.wait_for_url(lambda url: "day=2025-03-20" in url)
     expect(schedule_rows(page)).to_have_count(3)
+    wait_for_htmx(page)
     state = focused(page)
     assert state["inDayTabs"] and state["current"] == "true" and "20" in state["text"], describe(state)
     assert state["visible"]
@@ -98,6 +99,7 @@ def test_skip_link_day_tab_and_star_work_with_enter_and_space(schedule):
 
     expect(page.locator(f"#{star['id']}")).to_have_attribute("aria-pressed", "true")
     expect(page.locator("#agenda-count")).to_have_text("1")
+    wait_for_htmx(page)
     # The button is replaced by the answer: the focus must stay on it, not jump elsewhere in the page.
     assert focused(page)["id"] == star["id"], describe(focused(page))
 
@@ -105,6 +107,7 @@ def test_skip_link_day_tab_and_star_work_with_enter_and_space(schedule):
 
     expect(page.locator(f"#{star['id']}")).to_have_attribute("aria-pressed", "false")
     expect(page.locator("#agenda-count")).to_have_text("")
+    wait_for_htmx(page)
     assert focused(page)["id"] == star["id"], describe(focused(page))
 
 
@@ -123,6 +126,7 @@ def test_filters_work_from_the_keyboard(schedule):
 
     page.wait_for_url(lambda url: filters_of(page) == {"track": "procedes-et-technologies", "q": "usage"})
     expect(schedule_rows(page)).to_have_count(1)
+    wait_for_htmx(page)
     assert focused(page)["id"] == "filter-q"
 
     tab_until(page, lambda state: state["type"] == "submit")

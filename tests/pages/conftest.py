@@ -33,12 +33,6 @@ def compiled_french():
         translation.deactivate()
 
 
-@pytest.fixture(autouse=True)
-def plain_http(settings):
-    """Tests run without DEBUG, so production's HTTPS redirect is on; the pages are what is tested here."""
-    settings.SECURE_SSL_REDIRECT = False
-
-
 @pytest.fixture
 def congress():
     return make_congress(name="Congrès France Bioproduction", short_description="Le rendez-vous de la bioproduction.")

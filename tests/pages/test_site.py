@@ -1,5 +1,7 @@
 import lxml.etree
 import pytest
+from django.db import OperationalError
+from django.db.backends.base.base import BaseDatabaseWrapper
 from django.test import RequestFactory
 
 from congress import views
@@ -137,12 +139,28 @@ def test_server_error_page_is_styled_and_touches_no_database(django_assert_num_q
     assert page.xpath('//link[@rel="stylesheet"]/@href')[0] == "/static/css/app.css"
 
 
-def test_server_error_page_renders_even_when_the_database_is_gone(settings):
-    settings.DATABASES = {"default": {"ENGINE": "django.db.backends.dummy"}}
+def test_server_error_page_renders_even_when_the_database_is_gone(monkeypatch):
+    def refuse(*args, **kwargs):
+        raise OperationalError("the database is down")
+
+    monkeypatch.setattr(BaseDatabaseWrapper, "cursor", refuse)
 
     response = views.server_error(RequestFactory().get("/"))
 
     assert response.status_code == 500
+    assert "Un problème est survenu" in response.content.decode()
+
+
+def test_not_found_page_survives_a_database_outage(monkeypatch, rf):
+    def refuse(*args, **kwargs):
+        raise OperationalError("the database is down")
+
+    monkeypatch.setattr(BaseDatabaseWrapper, "cursor", refuse)
+
+    response = views.page_not_found(rf.get("/nulle-part/"), None)
+
+    assert response.status_code == 404
+    assert "Page introuvable" in response.content.decode()
 
 
 def test_pages_are_cached_and_answer_304_when_unchanged(client, programme):
