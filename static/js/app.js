@@ -16,6 +16,19 @@
     names.forEach(function (name) { event.detail.formData.delete(name); });
   });
 
+  // Back and forward restore a snapshot of the page's HTML, where the filter fields still hold the values they
+  // were rendered with, not the ones of the restored address: take them from the address.
+  document.addEventListener("htmx:historyRestore", function (event) {
+    var form = document.querySelector("form.filters");
+    if (!form) return;
+    var params = new URL((event.detail && event.detail.path) || location.href, location.href).searchParams;
+    Array.prototype.forEach.call(form.elements, function (field) {
+      if (!field.name || field.type === "submit" || field.type === "hidden") return;
+      field.value = params.get(field.name) || "";
+      if (field.tagName === "SELECT" && field.selectedIndex < 0) field.value = "";
+    });
+  });
+
   document.addEventListener("htmx:beforeRequest", function (event) {
     lastTrigger = event.detail.elt;
   });

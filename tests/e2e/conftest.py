@@ -191,8 +191,23 @@ def seed_programme() -> Programme:
 @pytest.fixture
 def programme(live_site, transactional_db) -> Programme:
     """The seeded congress (current, with five test sessions added) and a generated 40-session edition beside
-    it, in a database the server thread shares."""
+    it, in a database the server thread shares; emptied after the test."""
     return seed_programme()
+
+
+@pytest.fixture(scope="module")
+def shared_programme(live_site, django_db_blocker) -> Programme:
+    """The same, seeded once for a whole module of tests that change nothing shared (a visitor's own stars
+    are private to the browser context that made them). Those tests carry no django_db mark: pytest-django
+    runs them after the database tests, together, and this fixture empties the database after the last one.
+    """
+    from django.core.management import call_command
+
+    with django_db_blocker.unblock():  # for the server thread too: the blocker is process-wide
+        try:
+            yield seed_programme()
+        finally:
+            call_command("flush", interactive=False, verbosity=0)
 
 
 # --- the browser (pytest-playwright's fixtures, pointed at Debian's Chromium) --------------------------------

@@ -95,6 +95,11 @@ def test_skip_link_day_tab_and_star_work_with_enter_and_space(schedule):
     assert state["visible"]
 
     star = tab_until(page, lambda state: state["isStar"])[-1]
+    # Every element that receives the focus from now on: a screen reader announces each of them.
+    page.evaluate(
+        "() => { window.focusTrail = []; document.addEventListener('focusin', event => "
+        "window.focusTrail.push(event.target.id || event.target.tagName)); }"
+    )
     page.keyboard.press(" ")
 
     expect(page.locator(f"#{star['id']}")).to_have_attribute("aria-pressed", "true")
@@ -109,6 +114,8 @@ def test_skip_link_day_tab_and_star_work_with_enter_and_space(schedule):
     expect(page.locator("#agenda-count")).to_have_text("")
     wait_for_htmx(page)
     assert focused(page)["id"] == star["id"], describe(focused(page))
+    # htmx moves the focus to the new button (same id); nothing else may take it, even for a moment.
+    assert set(page.evaluate("window.focusTrail")) == {star["id"]}
 
 
 def test_filters_work_from_the_keyboard(schedule):
