@@ -7,6 +7,7 @@
 | GUNICORN_TIMEOUT | 30 | seconds before a stuck worker is restarted |
 | GUNICORN_ACCESS_LOG | - (stdout) | access log file; "off" for none. Agenda tokens are masked in it |
 | GUNICORN_LOG_LEVEL | info | error log level |
+| GUNICORN_MAX_REQUESTS | 0 (never) | requests after which a worker is replaced |
 """
 
 import logging
@@ -58,9 +59,10 @@ threads = int(os.environ.get("GUNICORN_THREADS", "4"))
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
 graceful_timeout = 20
 keepalive = 5
-# Recycle workers now and then (jitter: not all at once) so that no slow leak builds up during a congress.
-max_requests = 5000
-max_requests_jitter = 500
+# Workers are not recycled by default: a recycled worker drops its keep-alive connections (errors for the
+# clients on them) and its copies of the pages. GUNICORN_MAX_REQUESTS turns it on if a leak ever shows.
+max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "0"))
+max_requests_jitter = max_requests // 10
 
 access_log = os.environ.get("GUNICORN_ACCESS_LOG", "-")
 accesslog = None if access_log.lower() in {"", "off", "none", "0"} else access_log

@@ -81,25 +81,65 @@ def personalise(body: str, request: HttpRequest, starred_ids: Iterable[int] = ()
     return body.replace(AGENDA_COUNT_MARKER, str(agenda_count) if agenda_count else "")
 
 
-def _split_at_stars(content: bytes) -> tuple[list[bytes], list[tuple[int, bytes, bytes]]]:
-    """A shared page cut at its star blocks once, when it is stored: each answer then only joins pieces
-    (a regular expression over a 1 MB schedule costs more than everything else a cached answer does)."""
-    pieces = STAR_BLOCK_BYTES.split(content)
-    blocks = [(int(number), off, on) for number, off, on in zip(pieces[1::4], pieces[2::4], pieces[3::4], strict=True)]
-    return pieces[0::4], blocks
+# In a compiled page, these stand for the visitor's CSRF token and agenda count; an int ≥ 0 is a star block.
+TOKEN_PIECE, COUNT_PIECE = -1, -2
 
 
-def _personal_body(split: tuple, request: HttpRequest, starred: set[int], agenda_count: int) -> bytes:
-    """`personalise` for a stored page: the same result, from the pieces of `_split_at_stars`."""
-    literals, blocks = split
-    parts = [literals[0]]
-    for (session_id, unstarred_html, starred_html), literal in zip(blocks, literals[1:], strict=True):
-        parts += (starred_html if session_id in starred else unstarred_html, literal)
-    body = b"".join(parts)
-    csrf_marker = CSRF_MARKER.encode()
-    if csrf_marker in body:
-        body = body.replace(csrf_marker, get_token(request).encode())
-    return body.replace(AGENDA_COUNT_MARKER.encode(), str(agenda_count).encode() if agenda_count else b"")
+def _marker_pieces(chunk: bytes) -> list:
+    pieces = []
+    for index, part in enumerate(chunk.split(CSRF_MARKER.encode())):
+        if index:
+            pieces.append(TOKEN_PIECE)
+        for inner, text in enumerate(part.split(AGENDA_COUNT_MARKER.encode())):
+            if inner:
+                pieces.append(COUNT_PIECE)
+            if text:
+                pieces.append(text)
+    return pieces
+
+
+def compile_page(content: bytes) -> tuple[list, list]:
+    """A shared page cut at its markers once, when it is stored, so that each answer only joins pieces.
+
+    Returns (pieces, blocks): pieces are bytes, TOKEN_PIECE, COUNT_PIECE or the index of a star block; a block
+    is (session id, unstarred pieces, starred pieces). Searching a 1 MB schedule for markers on every answer
+    would cost more than everything else a cached answer does.
+    """
+    pieces, blocks = [], []
+    parts = STAR_BLOCK_BYTES.split(content)  # literal, (id, unstarred, starred, literal)*
+    pieces += _marker_pieces(parts[0])
+    for start in range(1, len(parts), 4):
+        number, unstarred, starred, literal = parts[start : start + 4]
+        pieces.append(len(blocks))
+        blocks.append((int(number), _marker_pieces(unstarred), _marker_pieces(starred)))
+        pieces += _marker_pieces(literal)
+    return pieces, blocks
+
+
+def render_compiled(page: tuple[list, list], request: HttpRequest, starred: set[int], agenda_count: int) -> bytes:
+    """What `personalise` makes of the page, from the pieces of `compile_page`."""
+    pieces, blocks = page
+    count = str(agenda_count).encode() if agenda_count else b""
+    token = b""
+    parts = []
+    for piece in pieces:
+        if piece.__class__ is bytes:
+            parts.append(piece)
+            continue
+        if piece >= 0:
+            session_id, unstarred, starred_pieces = blocks[piece]
+            chosen = starred_pieces if session_id in starred else unstarred
+        else:
+            chosen = (piece,)
+        for inner in chosen:
+            if inner.__class__ is bytes:
+                parts.append(inner)
+            elif inner == TOKEN_PIECE:
+                token = token or get_token(request).encode()  # one token per page, and only if a form needs it
+                parts.append(token)
+            else:
+                parts.append(count)
+    return b"".join(parts)
 
 
 def visitor_stars(request: HttpRequest) -> tuple[set[int], int]:
@@ -234,9 +274,11 @@ class RecentPages:
         body = stored[0]
         if isinstance(body, bytes):
             size = len(body)
-        else:  # the pieces of _split_at_stars
-            literals, blocks = body
-            size = sum(map(len, literals)) + sum(len(off) + len(on) for _id, off, on in blocks)
+        else:  # compiled: count the bytes pieces
+            pieces, blocks = body
+            size = sum(len(piece) for piece in pieces if piece.__class__ is bytes) + sum(
+                len(piece) for _id, off, on in blocks for piece in (*off, *on) if piece.__class__ is bytes
+            )
         if size > self.max_bytes // 4:
             return
         with self.lock:
@@ -289,7 +331,7 @@ def _call_as_get(view_func: Callable, request: HttpRequest, args, kwargs) -> Htt
 def _stored_or_rendered(request: HttpRequest, key: str, view_func: Callable, args, kwargs, *, personal: bool, timeout):
     """The stored (body, headers) of the page, rendering and storing it on a miss; a non-200 answer as is.
 
-    The body is bytes, or for a personal HTML page the pieces of `_split_at_stars`."""
+    The body is bytes, or for a personal HTML page the pieces of `compile_page`."""
     stored = _load(key)
     if stored is not None:
         return stored
@@ -309,7 +351,7 @@ def _stored_or_rendered(request: HttpRequest, key: str, view_func: Callable, arg
             return response
         headers = [(name, value) for name, value in response.items() if name.lower() not in UNSTORED_HEADERS]
         is_html = response.get("Content-Type", "").startswith("text/html")
-        stored = (_split_at_stars(response.content) if personal and is_html else response.content, headers)
+        stored = (compile_page(response.content) if personal and is_html else response.content, headers)
         if storable:
             _save(key, stored, timeout)
         return stored
@@ -360,7 +402,7 @@ def programme_response(
                     return stored
                 body, headers = stored
                 if isinstance(body, tuple):
-                    body = _personal_body(body, request, starred, count)
+                    body = render_compiled(body, request, starred, count)
                 response = HttpResponse(body)
                 for name, value in headers:
                     response[name] = value

@@ -29,6 +29,23 @@
     });
   });
 
+  // Typing a word is one step of history, not one per letter: while the address in place came from typing in the
+  // search field, the next typed letter replaces it instead of adding an entry (and an unchanged address is never
+  // pushed twice, e.g. Enter after the last letter).
+  var typedEntry = false;
+  document.addEventListener("htmx:beforeHistoryUpdate", function (event) {
+    var history = event.detail.history;
+    var config = event.detail.requestConfig || {};
+    var cause = config.triggeringEvent;
+    var typing = !!(cause && cause.type === "input" && cause.target && cause.target.id === "filter-q");
+    var target = new URL(history.path, location.href);
+    if (history.type === "push" && ((typing && typedEntry) || target.href === location.href)) {
+      history.type = "replace";
+    }
+    typedEntry = typing;
+  });
+  window.addEventListener("popstate", function () { typedEntry = false; });
+
   document.addEventListener("htmx:beforeRequest", function (event) {
     lastTrigger = event.detail.elt;
   });
@@ -36,6 +53,8 @@
   // The day tabs and "clear the filters" replace the whole schedule block, the link that had the focus with
   // it: give the focus back to the matching control so that keyboard and screen reader users keep their place.
   document.addEventListener("htmx:afterSettle", function (event) {
+    var target = event.detail.target;  // for an outerHTML swap, the element that was replaced
+    if (!target || target.id !== "schedule-page") return;
     var trigger = lastTrigger;
     if (!trigger || !trigger.closest || trigger.isConnected) return;  // still there: the focus is fine
     var page = document.getElementById("schedule-page");

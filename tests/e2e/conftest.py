@@ -5,9 +5,11 @@ The server is a live server thread of our own, started once for this package wit
 test server needs; each test seeds the database again (transactional: the server thread sees the rows).
 """
 
+import copy
 import io
 import itertools
 import os
+import sqlite3
 import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
@@ -74,6 +76,8 @@ def live_site(django_db_setup, django_db_blocker):
     Static files are served by the live server's static handler from the finders, unhashed (no collectstatic).
     """
     from django.test.utils import override_settings
+
+    assert_test_database()
     from pytest_django.live_server_helper import LiveServer
 
     overrides = override_settings(
@@ -170,9 +174,20 @@ def add_companion_sessions(congress) -> list:
     return sessions
 
 
+def assert_test_database() -> None:
+    # pytest-django sets up the test database only when a selected test asks for one (a django_db mark):
+    # without it, seeding would write into the development database.
+    from django.db import connection
+
+    name = str(connection.settings_dict["NAME"])
+    in_memory = connection.vendor == "sqlite" and connection.is_in_memory_db()
+    assert in_memory or Path(name).name.startswith("test_"), f"{name} is not a test database"
+
+
 def seed_programme() -> Programme:
     from django.core.management import call_command
 
+    assert_test_database()
     from congress.models import Congress
     from congress.programme import generate_programme
 
@@ -188,26 +203,32 @@ def seed_programme() -> Programme:
     )
 
 
+_seeded: dict = {}  # the first seeded database, copied whole (SQLite's backup API), and its Programme
+
+
+def restore_or_seed() -> Programme:
+    """Seed once; later, copy the seeded database back (a few milliseconds instead of loading it again)."""
+    from django.db import connection
+
+    if connection.vendor != "sqlite" or not connection.is_in_memory_db():
+        return seed_programme()
+    assert_test_database()
+    connection.ensure_connection()
+    if not _seeded:
+        programme = seed_programme()
+        _seeded["database"] = sqlite3.connect(":memory:", check_same_thread=False)
+        connection.connection.backup(_seeded["database"])
+        _seeded["programme"] = programme
+    else:
+        _seeded["database"].backup(connection.connection)
+    return copy.deepcopy(_seeded["programme"])  # a test may change its objects
+
+
 @pytest.fixture
 def programme(live_site, transactional_db) -> Programme:
     """The seeded congress (current, with five test sessions added) and a generated 40-session edition beside
     it, in a database the server thread shares; emptied after the test."""
-    return seed_programme()
-
-
-@pytest.fixture(scope="module")
-def shared_programme(live_site, django_db_blocker) -> Programme:
-    """The same, seeded once for a whole module of tests that change nothing shared (a visitor's own stars
-    are private to the browser context that made them). Those tests carry no django_db mark: pytest-django
-    runs them after the database tests, together, and this fixture empties the database after the last one.
-    """
-    from django.core.management import call_command
-
-    with django_db_blocker.unblock():  # for the server thread too: the blocker is process-wide
-        try:
-            yield seed_programme()
-        finally:
-            call_command("flush", interactive=False, verbosity=0)
+    return restore_or_seed()
 
 
 # --- the browser (pytest-playwright's fixtures, pointed at Debian's Chromium) --------------------------------

@@ -20,8 +20,7 @@ from tests.e2e.conftest import (
     unnamed_controls,
 )
 
-# Most tests here only read: they share one seeded database (`shared_programme`, no django_db mark).
-pytestmark = [pytest.mark.e2e]
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 # While the Sanofi talk runs (19 March 2025, 10:30–11:15 in Tours): "now & next" shows rooms and sessions.
 DURING_THE_TALK = dt.datetime(2025, 3, 19, 10, 40, tzinfo=zoneinfo.ZoneInfo("Europe/Paris"))
@@ -77,7 +76,7 @@ def filter_in_place(page) -> None:
 @pytest.mark.parametrize("language", LANGUAGES)
 @pytest.mark.parametrize("viewport", VIEWPORTS)
 @pytest.mark.parametrize("name", PAGES)
-def test_page_is_accessible(page, page_errors, shared_programme, name, viewport, language):
+def test_page_is_accessible(page, page_errors, programme, name, viewport, language):
     prefix = LANGUAGES[language]
     page.set_viewport_size(VIEWPORTS[viewport])
     if name == "agenda-with-stars":
@@ -86,11 +85,11 @@ def test_page_is_accessible(page, page_errors, shared_programme, name, viewport,
     clock = time_machine.travel(DURING_THE_TALK) if name.endswith("during-the-congress") else contextlib.nullcontext()
 
     with clock:
-        response = page.goto(prefix + PAGES[name].format(talk=shared_programme.sanofi_talk.slug))
+        response = page.goto(prefix + PAGES[name].format(talk=programme.sanofi_talk.slug))
         if name == "schedule-filtered-in-place":
             filter_in_place(page)
         if name.endswith("during-the-congress"):  # the clock did move: the running talk is on show
-            expect(page.locator(".now-rooms")).to_contain_text(shared_programme.sanofi_talk.title)
+            expect(page.locator(".now-rooms")).to_contain_text(programme.sanofi_talk.title)
         # The browser logs the error status of the page itself; expected for the 404 and 400 pages.
         errors = [error for error in page_errors if not (name in STATUS and error.endswith(f"({page.url})"))]
         problems = page_problems(page, language) + [f"console: {error}" for error in errors]
@@ -112,7 +111,7 @@ def page_problems(page, language: str) -> list[str]:
     return problems + axe_violations(page)
 
 
-def test_filter_result_count_is_announced(page, shared_programme):
+def test_filter_result_count_is_announced(page, programme):
     page.goto("/schedule/")
     live = page.locator("[aria-live], [role=status], [role=alert]").filter(has_text=re.compile(r"\d"))
     expect(live).to_have_count(1)
@@ -147,12 +146,12 @@ FOCUS_SHOWN = """element => {
 }"""
 
 
-def test_every_page_reflows_at_320_px(page, shared_programme):
+def test_every_page_reflows_at_320_px(page, programme):
     page.set_viewport_size(NARROW)
     problems = {}
 
     for path in ALL_PAGES:
-        page.goto(path.format(talk=shared_programme.sanofi_talk.slug))
+        page.goto(path.format(talk=programme.sanofi_talk.slug))
         if overflow := page.evaluate(OVERFLOW):
             problems[path] = overflow
 
@@ -175,13 +174,13 @@ def focus_stops(page, limit: int = 200) -> list[tuple[str, bool]]:
     return stops
 
 
-def test_focus_is_visible_on_every_stop_of_every_page(page, shared_programme):
+def test_focus_is_visible_on_every_stop_of_every_page(page, programme):
     page.set_viewport_size(DESKTOP)
     star_sessions(page, "", 2)  # the agenda then has content, buttons and fields
     problems, counts = [], {}
 
     for path in ALL_PAGES:
-        page.goto(path.format(talk=shared_programme.sanofi_talk.slug))
+        page.goto(path.format(talk=programme.sanofi_talk.slug))
         stops = focus_stops(page)
         counts[path] = len(stops)
         problems += [f"{path}: {html}" for html, shown in stops if not shown]
@@ -190,7 +189,6 @@ def test_focus_is_visible_on_every_stop_of_every_page(page, shared_programme):
     assert problems == [], "focus not visible on:\n" + "\n".join(problems)
 
 
-@pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize("viewport", VIEWPORTS)
 def test_a_larger_generated_programme_is_accessible(page, page_errors, programme, viewport):
     programme.generated.make_current()  # 40 sessions over three days in two rooms: a dense grid

@@ -25,7 +25,7 @@ def query_of(url: str) -> dict[str, str]:
 
 
 def wait_for_filters(page, **filters: str) -> None:
-    page.wait_for_url(lambda url: urlsplit(url).path == "/schedule/" and query_of(url) == filters)
+    page.wait_for_url(lambda url: urlsplit(url).path == "/schedule/" and query_of(url) == filters, timeout=10_000)
 
 
 def session_rows(page):
@@ -170,3 +170,18 @@ def test_phone_agenda_keeps_starred_sessions_and_its_feed_follows(page, programm
 
     assert [str(event["uid"]) for event in calendar_events(download.value.path().read_bytes())] == [str(talk.uid)]
     assert page_errors == []
+
+
+def test_phone_typing_a_word_is_one_step_of_history(page, programme):
+    page.goto(f"/schedule/?track={TRACK}")
+
+    # Thumb pace: each pause outlasts the search field's debounce, so each letter asks the server.
+    page.locator("#filter-q").press_sequentially("sourcing", delay=600)
+
+    wait_for_filters(page, track=TRACK, q="sourcing")
+    expect(session_rows(page)).to_have_count(1)
+
+    page.go_back()
+
+    wait_for_filters(page, track=TRACK)  # the filter before the word, not the word minus its last letter
+    expect(session_rows(page)).to_have_count(IN_TRACK)

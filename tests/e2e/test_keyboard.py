@@ -1,9 +1,13 @@
 """Keyboard only: the schedule's filters, day tabs and star buttons are reached with Tab in a sensible order,
 show where the focus is, and work with Enter and Space."""
 
+import datetime as dt
+import re
+import zoneinfo
 from urllib.parse import parse_qsl, urlsplit
 
 import pytest
+import time_machine
 from playwright.sync_api import expect
 
 from tests.e2e.conftest import DESKTOP, wait_for_htmx
@@ -141,3 +145,22 @@ def test_filters_work_from_the_keyboard(schedule):
 
     expect(schedule_rows(page)).to_have_count(1)
     assert filters_of(page) == {"track": "procedes-et-technologies", "q": "usage"}
+
+
+def test_now_refresh_keeps_the_focus_where_it_was(page, programme):
+    talk_link = f"#now-link-{programme.sanofi_talk.pk}"
+    # The server's clock (time-machine, whole process) and the page's (Playwright) move together.
+    with time_machine.travel(
+        dt.datetime(2025, 3, 19, 10, 40, tzinfo=zoneinfo.ZoneInfo("Europe/Paris")), tick=False
+    ) as clock:
+        page.clock.install()
+        page.goto("/now/")
+        minutes_left = page.locator("li.now-room", has=page.locator(talk_link)).locator(".now-room__left")
+        expect(minutes_left).to_contain_text(re.compile(r"\b35 minutes"))
+        page.locator(talk_link).focus()
+
+        clock.shift(60)
+        page.clock.run_for(61_000)  # the board asks for itself again every 60 s
+
+        expect(minutes_left).to_contain_text(re.compile(r"\b34 minutes"))
+        assert focused(page)["id"] == talk_link[1:], describe(focused(page))

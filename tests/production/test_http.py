@@ -1,12 +1,16 @@
 """congress.http.programme_response, on small views of its own (the real pages: test_page_cache.py)."""
 
 import datetime as dt
+from unittest import mock
 
 import pytest
 from django.http import HttpResponse, HttpResponseNotFound
 from django.middleware.csrf import _unmask_cipher_token
+from django.test import RequestFactory
 from django.utils.http import http_date
 from django.views.decorators.http import require_GET
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from congress import http
 from congress.middleware import SecurityHeadersMiddleware
@@ -353,3 +357,33 @@ def test_a_page_is_rendered_anyway_when_the_other_process_takes_too_long(rf, mon
     response = view(rf.get("/calendar.ics"))
 
     assert (response.content, calls) == (b"titles: Patience", ["GET"])
+
+
+page_text = st.text(st.characters(codec="utf-8", exclude_characters="\x1e<"), max_size=20)
+page_parts = st.lists(
+    st.one_of(
+        page_text,
+        st.just(http.csrf_field()),
+        st.just(http.AGENDA_COUNT_MARKER),
+        st.builds(
+            lambda number, off, on: http.star_block(number, off + http.csrf_field(), on),
+            st.integers(1, 6),
+            page_text,
+            page_text,
+        ),
+    ),
+    max_size=12,
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(parts=page_parts, starred=st.sets(st.integers(1, 6)), count=st.integers(0, 3))
+def test_a_stored_page_is_personalised_exactly_like_personalise(parts, starred, count):
+    page = "".join(parts)
+    request = RequestFactory().get("/schedule/")
+
+    with mock.patch.object(http, "get_token", lambda request: "TOKEN"):  # the same token for both
+        compiled = http.render_compiled(http.compile_page(page.encode()), request, starred, count)
+        expected = http.personalise(page, request, starred, count)
+
+    assert compiled.decode() == expected
