@@ -4,7 +4,7 @@ import zoneinfo
 from functools import cached_property
 
 from django.core.exceptions import ValidationError
-from django.core.validators import RegexValidator
+from django.core.validators import MinLengthValidator, RegexValidator
 from django.db import models
 from django.db.models import F, Prefetch, Q
 from django.db.models.functions import Now
@@ -85,7 +85,10 @@ class Congress(models.Model):
     acronym = models.SlugField(
         _("acronym"),
         max_length=40,
-        validators=[RegexValidator(r"^[a-z0-9_]+$", _("Lowercase letters, digits and underscores only."))],
+        validators=[
+            RegexValidator(r"^[a-z0-9_]+$", _("Lowercase letters, digits and underscores only.")),
+            MinLengthValidator(4),  # the frab schemas want at least four characters
+        ],
         help_text=_("Short identifier used by conference apps, e.g. fbp2025 (no hyphen)."),
     )
     start_date = models.DateField(_("first day"))
