@@ -363,8 +363,13 @@ def _session_summary(congress: Congress, session: Session) -> dict:
         "eventStatus": EVENT_STATUS.get(session.status, EVENT_STATUS[Session.Status.PUBLISHED]),
         "eventAttendanceMode": "https://schema.org/OfflineEventAttendanceMode",
         "url": absolute(session.get_absolute_url()),
-        "location": _place(congress, session.room.name if session.room else ""),
+        # The room only: the address is the congress's, given once (keeps a large programme's page light).
+        "location": {"@type": "Place", "name": _room_and_venue(congress, session)},
     }
+
+
+def _room_and_venue(congress: Congress, session: Session) -> str:
+    return f"{session.room.name}, {congress.venue.name}" if session.room else congress.venue.name
 
 
 def session_event(session: Session) -> dict:
@@ -372,6 +377,7 @@ def session_event(session: Session) -> dict:
     data = {
         "@context": "https://schema.org",
         **_session_summary(congress, session),
+        "location": _place(congress, session.room.name if session.room else ""),
         "description": session.abstract[:1000],
         "inLanguage": session.language,
         "superEvent": {

@@ -2,10 +2,12 @@
 
 One browser for the whole run (pytest-playwright's session `browser`), a fresh context and page per test.
 The server is a live server thread of our own, started once for this package with the settings a plain-HTTP
-test server needs; each test seeds the database again (transactional: the server thread sees the rows).
+test server needs. Tests are transactional (the server thread sees their rows, and the database is emptied
+after each): the first one seeds it, the others get a copy of that seeded database back.
 """
 
 import copy
+import datetime as dt
 import io
 import itertools
 import os
@@ -76,10 +78,9 @@ def live_site(django_db_setup, django_db_blocker):
     Static files are served by the live server's static handler from the finders, unhashed (no collectstatic).
     """
     from django.test.utils import override_settings
-
-    assert_test_database()
     from pytest_django.live_server_helper import LiveServer
 
+    assert_test_database()
     overrides = override_settings(
         SECURE_SSL_REDIRECT=False,
         SECURE_HSTS_SECONDS=0,
@@ -147,8 +148,6 @@ def sanofi_talk(congress):
 
 
 def add_companion_sessions(congress) -> list:
-    import datetime as dt
-
     from congress.models import Room, Session, Track
     from tests.factories import add_speaker, make_speaker
 
@@ -187,10 +186,10 @@ def assert_test_database() -> None:
 def seed_programme() -> Programme:
     from django.core.management import call_command
 
-    assert_test_database()
     from congress.models import Congress
     from congress.programme import generate_programme
 
+    assert_test_database()
     call_command("load_seeds", stdout=io.StringIO(), stderr=io.StringIO())
     # A larger fictitious edition beside the seeded one: the seeded congress must stay the one shown.
     generated = generate_programme(40, make_current=False)
@@ -267,10 +266,8 @@ def page_errors(page) -> list[str]:
     errors: list[str] = []
 
     def on_console(message) -> None:
-        url = (message.location or {}).get("url", "")
-        # Chromium asks for /favicon.ico by itself when a page declares no icon; reported apart, not here.
-        if message.type == "error" and not url.endswith("/favicon.ico"):
-            errors.append(f"{message.text} ({url})")
+        if message.type == "error":
+            errors.append(f"{message.text} ({(message.location or {}).get('url', '')})")
 
     page.on("pageerror", lambda error: errors.append(f"page error: {error}"))
     page.on("console", on_console)

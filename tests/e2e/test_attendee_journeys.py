@@ -185,3 +185,10 @@ def test_phone_typing_a_word_is_one_step_of_history(page, programme):
 
     wait_for_filters(page, track=TRACK)  # the filter before the word, not the word minus its last letter
     expect(session_rows(page)).to_have_count(IN_TRACK)
+
+    page.locator("#filter-q").press_sequentially(WORD, delay=600)  # another word, typed after going back
+
+    wait_for_filters(page, track=TRACK, q=WORD)
+    page.go_back()
+    wait_for_filters(page, track=TRACK)
+    expect(page.locator("#filter-q")).to_have_value("")
