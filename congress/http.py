@@ -12,6 +12,7 @@ and filled in for each request by `personalise`, after the cache. Views under th
 `request.user` or messages, nor set cookies (cookies set by the view are not kept).
 """
 
+import datetime as dt
 import hashlib
 import logging
 import os
@@ -28,10 +29,12 @@ from pathlib import Path
 from django.conf import settings
 from django.core.cache import cache
 from django.core.cache.backends.base import DEFAULT_TIMEOUT
+from django.db import connection
 from django.http import HttpRequest, HttpResponse
 from django.middleware.csrf import get_token
 from django.utils import timezone
 from django.utils.cache import get_conditional_response, patch_cache_control, patch_vary_headers
+from django.utils.dateparse import parse_datetime
 from django.utils.http import http_date, quote_etag
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
@@ -179,9 +182,26 @@ def release() -> str:
     return os.environ.get("CONGRESS_RELEASE") or (_release_digest() if settings.DEBUG else _production_release())
 
 
+def _read_version() -> ProgrammeVersion:
+    """ProgrammeVersion.current() without the ORM's query building: it runs on every public answer, cached or
+    not, and building the query cost a third of a cached answer."""
+    table = connection.ops.quote_name(ProgrammeVersion._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT number, changed_at FROM {table} WHERE id = %s", [1])
+        row = cursor.fetchone()
+    if row is None:
+        return ProgrammeVersion.current()
+    number, changed_at = row
+    if isinstance(changed_at, str):  # SQLite
+        changed_at = parse_datetime(changed_at)
+    if timezone.is_naive(changed_at):  # stored in UTC (USE_TZ)
+        changed_at = timezone.make_aware(changed_at, dt.UTC)
+    return ProgrammeVersion(pk=1, number=number, changed_at=changed_at)
+
+
 def _version(request: HttpRequest) -> ProgrammeVersion:
     if not hasattr(request, "_programme_version"):
-        request._programme_version = ProgrammeVersion.current()
+        request._programme_version = _read_version()
     return request._programme_version
 
 

@@ -203,3 +203,26 @@ def test_a_larger_generated_programme_is_accessible(page, page_errors, programme
     expect(page.locator("#schedule-results article.session")).to_have_count(40)
     problems = page_problems(page, "fr") + [f"console: {error}" for error in page_errors]
     assert problems == [], f"{page.url} ({viewport}):\n" + "\n".join(problems)
+
+
+def test_french_content_is_marked_french_on_english_pages(page, programme):
+    # WCAG 3.1.2, language of parts: organisers write in French; an English page must say where, or screen
+    # readers read the French titles and texts with an English voice.
+    talk = programme.sanofi_talk
+    language_of = "element => element.closest('[lang]').getAttribute('lang')"
+    french_parts = {
+        "/en/": [".hero__lede"],
+        "/en/schedule/": [f"#session-{talk.pk}-title a"],
+        f"/en/sessions/{talk.slug}/": ["h1", ".abstract .prose"],
+        "/en/speakers/franck-leroux/": [".person__job", "#bio-title + .prose"],
+    }
+    unmarked = []
+
+    for path, selectors in french_parts.items():
+        page.goto(path)
+        for selector in selectors:
+            element = page.locator(selector).first
+            if element.evaluate(language_of) != "fr":
+                unmarked.append(f"{path} {selector}: {element.inner_text()[:60]!r}")
+
+    assert unmarked == [], "French text without lang=fr on English pages:\n" + "\n".join(unmarked)

@@ -72,6 +72,9 @@ def test_phone_filters_in_place_and_downloads_the_talk(page, programme, page_err
     expect(session_rows(page)).to_have_count(1)
     expect(session_rows(page)).to_contain_text(talk.title)
     assert page.evaluate("window.journeyMarker") == "no reload"
+    with page.expect_download() as view_calendar:  # the calendar of exactly the view shown
+        page.locator(".schedule-tools__calendar a[download]").click()
+    assert [str(event["uid"]) for event in calendar_events(view_calendar.value.path().read_bytes())] == [str(talk.uid)]
 
     page.go_back()
 
@@ -192,3 +195,15 @@ def test_phone_typing_a_word_is_one_step_of_history(page, programme):
     page.go_back()
     wait_for_filters(page, track=TRACK)
     expect(page.locator("#filter-q")).to_have_value("")
+
+
+def test_language_switch_keeps_the_filters_chosen_in_place(page, programme):
+    page.goto("/schedule/")
+    page.locator("#filter-track").select_option(TRACK)
+    wait_for_filters(page, track=TRACK)
+
+    page.get_by_role("navigation", name=re.compile("langue|language", re.I)).get_by_role("link").click()
+
+    page.wait_for_url(lambda url: urlsplit(url).path == "/en/schedule/")
+    assert query_of(page.url) == {"track": TRACK}
+    expect(session_rows(page)).to_have_count(IN_TRACK)

@@ -53,8 +53,8 @@ def tab_until(page, wanted, *, backwards: bool = False, limit: int = 80) -> list
     raise AssertionError(f"not reached in {limit} presses of Tab: " + ", ".join(map(describe, passed)))
 
 
-def filters_of(page) -> dict[str, str]:
-    return dict(parse_qsl(urlsplit(page.url).query))
+def filters_of(url: str) -> dict[str, str]:
+    return dict(parse_qsl(urlsplit(url).query))
 
 
 def schedule_rows(page):
@@ -128,14 +128,14 @@ def test_filters_work_from_the_keyboard(schedule):
     page.keyboard.press("ArrowDown")
     page.keyboard.press("ArrowDown")  # the second track: Procédés et technologies
 
-    page.wait_for_url(lambda url: filters_of(page) == {"track": "procedes-et-technologies"})
+    page.wait_for_url(lambda url: filters_of(url) == {"track": "procedes-et-technologies"})
     expect(schedule_rows(page)).to_have_count(2)
 
     tab_until(page, lambda state: state["id"] == "filter-q", backwards=True)
     page.keyboard.type("usage")
     page.keyboard.press("Enter")
 
-    page.wait_for_url(lambda url: filters_of(page) == {"track": "procedes-et-technologies", "q": "usage"})
+    page.wait_for_url(lambda url: filters_of(url) == {"track": "procedes-et-technologies", "q": "usage"})
     expect(schedule_rows(page)).to_have_count(1)
     wait_for_htmx(page)
     assert focused(page)["id"] == "filter-q"
@@ -144,7 +144,7 @@ def test_filters_work_from_the_keyboard(schedule):
     page.keyboard.press(" ")
 
     expect(schedule_rows(page)).to_have_count(1)
-    assert filters_of(page) == {"track": "procedes-et-technologies", "q": "usage"}
+    assert filters_of(page.url) == {"track": "procedes-et-technologies", "q": "usage"}
 
 
 def test_now_refresh_keeps_the_focus_where_it_was(page, programme):

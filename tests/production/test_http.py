@@ -387,3 +387,19 @@ def test_a_stored_page_is_personalised_exactly_like_personalise(parts, starred, 
         expected = http.personalise(page, request, starred, count)
 
     assert compiled.decode() == expected
+
+
+def test_the_version_read_on_every_answer_is_the_stored_one():
+    make_session()
+    ProgrammeVersion.bump()
+    stored = ProgrammeVersion.objects.get(pk=1)
+
+    read = http._read_version()
+
+    assert (read.number, read.changed_at) == (stored.number, stored.changed_at)
+
+
+def test_a_database_without_a_version_yet_reads_as_version_one():
+    ProgrammeVersion.objects.all().delete()
+
+    assert http._read_version().number == 1
