@@ -215,7 +215,6 @@ PERMISSIONS_POLICY = {
     "publickey-credentials-get": [],
     "screen-wake-lock": ["self"],
     "usb": [],
-    "web-share": ["self"],
     "xr-spatial-tracking": [],
 }
 SESSION_COOKIE_HTTPONLY = True

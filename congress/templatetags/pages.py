@@ -158,3 +158,12 @@ def site_url() -> str:
 def optional_static(path: str) -> str:
     """The URL of a static file that another part of the site may not have shipped yet ("" when absent)."""
     return static(path) if finders.find(path) else ""
+
+
+@register.simple_tag
+def content_lang():
+    """` lang="fr"` on text organisers wrote (in the site's default language) when the page is in another
+    language, so that screen readers read it with the right voice (WCAG 3.1.2, language of parts)."""
+    if get_language() == settings.LANGUAGE_CODE:
+        return ""
+    return format_html(' lang="{}"', settings.LANGUAGE_CODE)

@@ -65,4 +65,16 @@
     if (focus) focus.focus({ preventScroll: true });
     lastTrigger = null;
   });
+  // The language links lead to the same page in the other language: after a filter changed the address in place,
+  // they must carry the same filters (the header is not part of the swapped block).
+  function languageLinksFollowAddress() {
+    document.querySelectorAll("nav.languages a[hreflang]").forEach(function (link) {
+      var url = new URL(link.href, location.href);
+      url.search = location.search;
+      link.href = url.pathname + url.search;
+    });
+  }
+  ["htmx:pushedIntoHistory", "htmx:replacedInHistory", "htmx:historyRestore"].forEach(function (name) {
+    document.addEventListener(name, languageLinksFollowAddress);
+  });
 })();
