@@ -142,12 +142,18 @@ def generate_programme(
     created = Session.objects.bulk_create(_session(congress, index, rooms, tracks) for index in range(sessions))
     links = []
     for index, session in enumerate(created):
-        links.append(SessionSpeaker(session=session, speaker=speakers[index % len(speakers)], position=0))
-        if index % 3 == 0 and len(speakers) > 1:
+        speaker_index = index % len(speakers)
+        links.append(SessionSpeaker(session=session, speaker=speakers[speaker_index], position=0))
+        # A moderator for every third session, chosen among people not speaking in that time slot (sessions
+        # of one slot are consecutive), so that the programme passes the admin's double-booking check.
+        slot_start = index - index % len(rooms)
+        busy = {other % len(speakers) for other in range(slot_start, min(slot_start + len(rooms), sessions))}
+        moderator_index = (index + len(rooms)) % len(speakers)
+        if index % 3 == 0 and moderator_index not in busy:
             links.append(
                 SessionSpeaker(
                     session=session,
-                    speaker=speakers[(index + 1) % len(speakers)],
+                    speaker=speakers[moderator_index],
                     role=SessionSpeaker.Role.MODERATOR,
                     position=1,
                 )
