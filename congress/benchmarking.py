@@ -85,6 +85,7 @@ class LoadFigures:
     latency_p99: str
     static_requests_per_second: float
     static_errors: int
+    error_detail: str = ""
 
     @property
     def ratio(self) -> float:
@@ -308,6 +309,7 @@ class WrkResult:
     latency_p50: str
     latency_p99: str
     output: str
+    error_detail: str = ""
 
 
 def run_wrk(url: str, *, connections: int, duration: int, threads: int) -> WrkResult:
@@ -325,10 +327,21 @@ def parse_wrk(output: str) -> WrkResult:
     socket_errors = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", output)
     non_2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
     latency = dict(re.findall(r"^\s+(50|99)%\s+(\S+)", output, re.M))
-    errors = (sum(int(count) for count in socket_errors.groups()) if socket_errors else 0) + (
-        int(non_2xx[1]) if non_2xx else 0
+    kinds = (
+        dict(zip(("connect", "read", "write", "timeout"), map(int, socket_errors.groups()), strict=True))
+        if (socket_errors)
+        else {}
     )
-    return WrkResult(float(rate[1]) if rate else 0.0, errors, latency.get("50", "?"), latency.get("99", "?"), output)
+    kinds["non-2xx/3xx"] = int(non_2xx[1]) if non_2xx else 0
+    detail = ", ".join(f"{kind} {count}" for kind, count in kinds.items() if count)
+    return WrkResult(
+        float(rate[1]) if rate else 0.0,
+        sum(kinds.values()),
+        latency.get("50", "?"),
+        latency.get("99", "?"),
+        output,
+        detail,
+    )
 
 
 def run_load(database_url: str, *, connections: int, duration: int, threads: int, log) -> list[LoadFigures]:
@@ -371,6 +384,11 @@ def run_load(database_url: str, *, connections: int, duration: int, threads: int
                         latency_p99=page.latency_p99,
                         static_requests_per_second=static.requests_per_second,
                         static_errors=static.errors,
+                        error_detail="; ".join(
+                            f"{name}: {result.error_detail}"
+                            for name, result in (("page", page), ("static", static))
+                            if result.error_detail
+                        ),
                     )
                 )
         return results
@@ -389,4 +407,5 @@ def format_load_table(figures: list[LoadFigures]) -> str:
             f"{row.path:<14} {row.bytes:>9} {row.requests_per_second:>9.1f} {row.errors:>6} {row.latency_p50:>8} "
             f"{row.latency_p99:>8} {row.static_requests_per_second:>12.1f} {row.static_errors:>10} {row.ratio:>10.2f}×"
         )
+    lines += [f"{row.path} errors — {row.error_detail}" for row in figures if row.error_detail]
     return "\n".join(lines)

@@ -28,6 +28,7 @@ def test_wrk_output_is_read_into_figures():
     result = benchmarking.parse_wrk(WRK_OUTPUT)
 
     assert (result.requests_per_second, result.errors) == (1035.52, 7)
+    assert result.error_detail == "read 2, timeout 1, non-2xx/3xx 4"
     assert (result.latency_p50, result.latency_p99) == ("46.20ms", "98.31ms")
 
 
