@@ -208,8 +208,6 @@ def test_two_app_processes_share_one_database_and_one_cache(tmp_path):
                 {"username": "organiser", "password": "Two-processes-organiser-2025"},
             )
             change_url = f"{a}/admin/congress/session/{session_id(database, 'session-fictive-3')}/change/"
-            # (Session 3: in the generated programme, sessions 1 and 2 share a speaker in the same slot, which
-            # the admin refuses to save again.)
             status, page = organiser.submit(change_url, "session_form", {"title": "Déplacée en salle 2"})
             assert (status, "errorlist" in page) == (200, False)  # saved, then back to the list
 

@@ -14,7 +14,7 @@ from tests.factories import make_programme
 
 pytestmark = pytest.mark.django_db
 
-SESSION = "session-fictive-3"  # in generated programmes, sessions 1 and 2 share a speaker in one slot
+SESSION = "session-fictive-3"
 PAGES = [
     "/",
     "/schedule/",
