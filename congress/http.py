@@ -84,7 +84,7 @@ def personalise(body: str, request: HttpRequest, starred_ids: Iterable[int] = ()
     return body.replace(AGENDA_COUNT_MARKER, str(agenda_count) if agenda_count else "")
 
 
-# In a compiled page, these stand for the visitor's CSRF token and agenda count; an int ≥ 0 is a star block.
+# In a compiled page, these stand for the visitor's CSRF token and agenda count.
 TOKEN_PIECE, COUNT_PIECE = -1, -2
 
 
@@ -101,48 +101,74 @@ def _marker_pieces(chunk: bytes) -> list:
     return pieces
 
 
-def compile_page(content: bytes) -> tuple[list, list]:
+class CompiledPage:
     """A shared page cut at its markers once, when it is stored, so that each answer only joins pieces.
 
-    Returns (pieces, blocks): pieces are bytes, TOKEN_PIECE, COUNT_PIECE or the index of a star block; a block
-    is (session id, unstarred pieces, starred pieces). Searching a 1 MB schedule for markers on every answer
-    would cost more than everything else a cached answer does.
+    `pieces` is the page as a visitor without stars sees it: bytes, TOKEN_PIECE and COUNT_PIECE; `plain` is the
+    same cut only at the markers (runs between agenda counts, each a list of the bytes between tokens), so that
+    such a visitor's page is two joins. `starred` gives, for each session with a star block, where its unstarred
+    pieces lie and what replaces them when it is starred. Searching a 1 MB schedule for markers on every answer,
+    or walking it piece by piece, would cost more than everything else a cached answer does.
     """
-    pieces, blocks = [], []
-    parts = STAR_BLOCK_BYTES.split(content)  # literal, (id, unstarred, starred, literal)*
-    pieces += _marker_pieces(parts[0])
-    for start in range(1, len(parts), 4):
-        number, unstarred, starred, literal = parts[start : start + 4]
-        pieces.append(len(blocks))
-        blocks.append((int(number), _marker_pieces(unstarred), _marker_pieces(starred)))
-        pieces += _marker_pieces(literal)
-    return pieces, blocks
 
+    __slots__ = ("needs_token", "pieces", "plain", "size", "starred")
 
-def render_compiled(page: tuple[list, list], request: HttpRequest, starred: set[int], agenda_count: int) -> bytes:
-    """What `personalise` makes of the page, from the pieces of `compile_page`."""
-    pieces, blocks = page
-    count = str(agenda_count).encode() if agenda_count else b""
-    token = b""
-    parts = []
-    for piece in pieces:
-        if piece.__class__ is bytes:
-            parts.append(piece)
-            continue
-        if piece >= 0:
-            session_id, unstarred, starred_pieces = blocks[piece]
-            chosen = starred_pieces if session_id in starred else unstarred
-        else:
-            chosen = (piece,)
-        for inner in chosen:
-            if inner.__class__ is bytes:
-                parts.append(inner)
-            elif inner == TOKEN_PIECE:
-                token = token or get_token(request).encode()  # one token per page, and only if a form needs it
-                parts.append(token)
-            else:
-                parts.append(count)
-    return b"".join(parts)
+    def __init__(self, content: bytes):
+        self.pieces, self.starred = [], {}
+        parts = STAR_BLOCK_BYTES.split(content)  # literal, (id, unstarred, starred, literal)*
+        self.pieces += _marker_pieces(parts[0])
+        for start in range(1, len(parts), 4):
+            number, unstarred, starred, literal = parts[start : start + 4]
+            off = _marker_pieces(unstarred)
+            self.starred.setdefault(int(number), []).append(
+                (len(self.pieces), len(self.pieces) + len(off), _marker_pieces(starred))
+            )
+            self.pieces += off
+            self.pieces += _marker_pieces(literal)
+        self.plain = None  # worked out by each process on first use: not stored in the shared cache twice
+        self.needs_token = TOKEN_PIECE in self.pieces or any(
+            TOKEN_PIECE in on for blocks in self.starred.values() for _start, _end, on in blocks
+        )
+        self.size = len(content)
+
+    def __getstate__(self):
+        return {name: getattr(self, name) for name in self.__slots__ if name != "plain"}
+
+    def __setstate__(self, state):
+        for name, value in state.items():
+            setattr(self, name, value)
+        self.plain = None
+
+    def _plain_runs(self) -> list[list[bytes]]:
+        runs, texts, text = [], [], []
+        for piece in self.pieces:
+            if piece.__class__ is bytes:
+                text.append(piece)
+                continue
+            texts.append(b"".join(text))
+            text = []
+            if piece == COUNT_PIECE:
+                runs.append(texts)
+                texts = []
+        texts.append(b"".join(text))
+        runs.append(texts)
+        self.plain = runs
+        return runs
+
+    def render(self, request: HttpRequest, starred_ids: set[int], agenda_count: int) -> bytes:
+        """What `personalise` makes of the page for this visitor."""
+        # One token per page, and only if a form needs it (get_token sets the CSRF cookie).
+        token = get_token(request).encode() if self.needs_token else b""
+        count = str(agenda_count).encode() if agenda_count else b""
+        swaps = [block for number in starred_ids for block in self.starred.get(number, ())]
+        if not swaps:
+            return count.join([token.join(texts) for texts in self.plain or self._plain_runs()])
+        pieces = self.pieces.copy()
+        for start, end, on in sorted(swaps, reverse=True):  # from the end: earlier positions stay valid
+            pieces[start:end] = on
+        return b"".join(
+            [piece if piece.__class__ is bytes else token if piece == TOKEN_PIECE else count for piece in pieces]
+        )
 
 
 def visitor_stars(request: HttpRequest) -> tuple[set[int], int]:
@@ -292,13 +318,7 @@ class RecentPages:
 
     def put(self, key: str, stamp: str, stored: tuple) -> None:
         body = stored[0]
-        if isinstance(body, bytes):
-            size = len(body)
-        else:  # compiled: count the bytes pieces
-            pieces, blocks = body
-            size = sum(len(piece) for piece in pieces if piece.__class__ is bytes) + sum(
-                len(piece) for _id, off, on in blocks for piece in (*off, *on) if piece.__class__ is bytes
-            )
+        size = len(body) if isinstance(body, bytes) else body.size
         if size > self.max_bytes // 4:
             return
         with self.lock:
@@ -351,7 +371,7 @@ def _call_as_get(view_func: Callable, request: HttpRequest, args, kwargs) -> Htt
 def _stored_or_rendered(request: HttpRequest, key: str, view_func: Callable, args, kwargs, *, personal: bool, timeout):
     """The stored (body, headers) of the page, rendering and storing it on a miss; a non-200 answer as is.
 
-    The body is bytes, or for a personal HTML page the pieces of `compile_page`."""
+    The body is bytes, or for a personal HTML page a CompiledPage."""
     stored = _load(key)
     if stored is not None:
         return stored
@@ -371,7 +391,7 @@ def _stored_or_rendered(request: HttpRequest, key: str, view_func: Callable, arg
             return response
         headers = [(name, value) for name, value in response.items() if name.lower() not in UNSTORED_HEADERS]
         is_html = response.get("Content-Type", "").startswith("text/html")
-        stored = (compile_page(response.content) if personal and is_html else response.content, headers)
+        stored = (CompiledPage(response.content) if personal and is_html else response.content, headers)
         if storable:
             _save(key, stored, timeout)
         return stored
@@ -421,8 +441,8 @@ def programme_response(
                 if isinstance(stored, HttpResponse):  # 404, redirect…: neither stored nor validated
                     return stored
                 body, headers = stored
-                if isinstance(body, tuple):
-                    body = render_compiled(body, request, starred, count)
+                if isinstance(body, CompiledPage):
+                    body = body.render(request, starred, count)
                 response = HttpResponse(body)
                 for name, value in headers:
                     response[name] = value

@@ -1,6 +1,7 @@
 """congress.http.programme_response, on small views of its own (the real pages: test_page_cache.py)."""
 
 import datetime as dt
+import pickle
 from unittest import mock
 
 import pytest
@@ -383,10 +384,12 @@ def test_a_stored_page_is_personalised_exactly_like_personalise(parts, starred, 
     request = RequestFactory().get("/schedule/")
 
     with mock.patch.object(http, "get_token", lambda request: "TOKEN"):  # the same token for both
-        compiled = http.render_compiled(http.compile_page(page.encode()), request, starred, count)
+        compiled = http.CompiledPage(page.encode())
         expected = http.personalise(page, request, starred, count)
+        rendered = compiled.render(request, starred, count)
+        from_shared_cache = pickle.loads(pickle.dumps(compiled)).render(request, starred, count)
 
-    assert compiled.decode() == expected
+    assert rendered.decode() == from_shared_cache.decode() == expected
 
 
 def test_the_version_read_on_every_answer_is_the_stored_one():
