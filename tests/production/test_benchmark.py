@@ -30,6 +30,23 @@ def test_wrk_output_is_read_into_figures():
     assert (result.requests_per_second, result.errors) == (1035.52, 7)
     assert result.error_detail == "read 2, timeout 1, non-2xx/3xx 4"
     assert (result.latency_p50, result.latency_p99) == ("46.20ms", "98.31ms")
+    assert (result.requests, result.seconds) == (20741, 20.03)
+
+
+def test_slices_of_a_load_run_add_up_to_one_measurement():
+    fast = benchmarking.parse_wrk(WRK_OUTPUT)
+    slow = benchmarking.parse_wrk(
+        WRK_OUTPUT.replace("20741 requests in 20.03s", "1000 requests in 10.00s")
+        .replace("     99%   98.31ms", "     99%    1.20s")
+        .replace("     50%   46.20ms", "     50%  900.00us")
+        .replace("timeout 1", "timeout 5")
+    )
+
+    combined = benchmarking.combine_wrk([fast, slow, fast])
+
+    assert combined.requests_per_second == (20741 * 2 + 1000) / (20.03 * 2 + 10)
+    assert (combined.latency_p50, combined.latency_p99) == ("46.20ms", "1.20s")
+    assert combined.errors == 7 + 11 + 7
 
 
 def test_benchmark_measures_every_page_and_feed_in_a_temporary_database():

@@ -33,7 +33,10 @@ class Command(BaseCommand):
         parser.add_argument("--load", action="store_true", help="also run wrk against gunicorn on 127.0.0.1")
         parser.add_argument("--load-size", type=int, default=500, help="sessions of the programme under load")
         parser.add_argument("--connections", type=int, default=50)
-        parser.add_argument("--duration", type=int, default=20, help="seconds per wrk run")
+        parser.add_argument("--duration", type=int, default=20, help="seconds of wrk per measured URL")
+        parser.add_argument(
+            "--slices", type=int, default=4, help="alternating wrk runs of page and static file the duration is cut in"
+        )
         parser.add_argument("--wrk-threads", type=int, default=2)
 
     def handle(self, *args, **options):
@@ -75,6 +78,7 @@ class Command(BaseCommand):
                 database_url,
                 connections=options["connections"],
                 duration=options["duration"],
+                slices=max(1, options["slices"]),
                 threads=options["wrk_threads"],
                 log=self.stdout.write,
             )
