@@ -48,6 +48,7 @@ from congress.models import (
     Session,
     Star,
 )
+from congress.rows import slug_url_parts
 
 COOKIE_NAME = "agenda"
 # Browsers keep a cookie 400 days at most (RFC 6265bis); each star renews it.
@@ -167,14 +168,12 @@ STAR_FORM = (
 )
 
 
-@lru_cache(maxsize=16)
-def _star_url_pattern(language: str | None, script_prefix: str) -> str:
-    return reverse("congress:session-star", args=["0slug0"])
-
-
-def _star_url(slug: str) -> str:
-    # reverse() once per language rather than once per session of a long schedule (slugs need no quoting).
-    return _star_url_pattern(get_language(), get_script_prefix()).replace("0slug0", slug)
+@lru_cache(maxsize=32)
+def _star_page_parts(language: str | None, script_prefix: str, next_url: str) -> tuple[str, str, dict[str, str]]:
+    """What all the star forms of a page share, escaped: worked out once rather than for each session."""
+    url_before, url_after = slug_url_parts("congress:session-star")
+    page = {"csrf": http.csrf_field(), "next_url": escape(next_url), "label": escape(_("My agenda"))}
+    return escape(url_before), escape(url_after), page
 
 
 def star_block(session: Session, next_url: str, *, message: str = "") -> SafeString:
@@ -183,12 +182,11 @@ def star_block(session: Session, next_url: str, *, message: str = "") -> SafeStr
 
     A cancelled session can be removed from an agenda, not added: its unstarred state is empty.
     """
+    url_before, url_after, page = _star_page_parts(get_language(), get_script_prefix(), next_url)
     shared = {  # escaped once for both states
+        **page,
         "pk": session.pk,
-        "url": escape(_star_url(session.slug)),
-        "csrf": http.csrf_field(),
-        "next_url": escape(next_url),
-        "label": escape(_("My agenda")),
+        "url": f"{url_before}{escape(session.slug)}{url_after}",
         "title": escape(session.title),
         "message": format_html('<p class="star__message" role="alert">{}</p>', message) if message else "",
     }
