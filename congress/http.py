@@ -31,13 +31,13 @@ from django.core.cache import cache
 from django.core.cache.backends.base import DEFAULT_TIMEOUT
 from django.db import connection
 from django.http import HttpRequest, HttpResponse
-from django.middleware.csrf import get_token
+from django.middleware.csrf import CsrfViewMiddleware, get_token
 from django.utils import timezone
 from django.utils.cache import get_conditional_response, patch_cache_control, patch_vary_headers
 from django.utils.dateparse import parse_datetime
 from django.utils.http import http_date, quote_etag
 from django.utils.safestring import SafeString, mark_safe
-from django.utils.translation import get_language
+from django.utils.translation import get_language, get_language_from_path
 
 from congress.middleware import is_personal_path
 from congress.models import ProgrammeVersion
@@ -231,13 +231,15 @@ def _version(request: HttpRequest) -> ProgrammeVersion:
     return request._programme_version
 
 
-def _cache_key(request: HttpRequest, version: ProgrammeVersion, refresh_every: int | None) -> str:
+def _cache_key(
+    request: HttpRequest, version: ProgrammeVersion, refresh_every: int | None, *, language: str | None = None
+) -> str:
     # The change time is in the key with the number: a database recreated from scratch counts from 1 again,
     # and must not be served the pages another database left in a shared cache.
     parts = [
         release(),
         f"{version.number}.{version.changed_at.timestamp():.0f}",
-        get_language() or "",
+        language or get_language() or "",
         request.scheme,
         request.get_host(),
         request.path,
@@ -271,6 +273,14 @@ def _cache_get(key: str):
     except Exception:
         logger.warning("Page cache unavailable (get)", exc_info=True)
         return None
+
+
+def _cache_get_many(keys: list[str]) -> dict:
+    try:
+        return cache.get_many(keys)
+    except Exception:
+        logger.warning("Page cache unavailable (get)", exc_info=True)
+        return {}
 
 
 def _cache_add(key: str, value, timeout: float) -> bool:
@@ -334,9 +344,10 @@ class RecentPages:
 recent_pages = RecentPages(RECENT_PAGES_BYTES)
 
 
-def _load(key: str):
-    """The stored (body, headers) for `key`, from this process's copy when the shared cache vouches for it."""
-    stamp = _cache_get(f"{key}:stamp")
+def _load(key: str, stamp: str | None = None):
+    """The stored (body, headers) for `key`, from this process's copy when the shared cache vouches for it
+    (with its stamp, read here unless the caller has just read it)."""
+    stamp = stamp or _cache_get(f"{key}:stamp")
     if stamp is None:
         return None
     stored = recent_pages.get(key, stamp)
@@ -400,6 +411,50 @@ def _stored_or_rendered(request: HttpRequest, key: str, view_func: Callable, arg
             _cache_delete(lock)
 
 
+def _answer(request: HttpRequest, key: str, version: ProgrammeVersion, *, personal: bool, produce: Callable):
+    """The answer to a public GET or HEAD: 304 when the visitor's copy is current, else the stored page
+    (`produce()` gives its (body, headers), or the view's own answer when it is not a 200) made personal."""
+    if personal:
+        starred, count = visitor_stars(request)
+        # The page embeds a token derived from the CSRF cookie: a new cookie is a new page.
+        csrf_cookie = request.COOKIES.get(settings.CSRF_COOKIE_NAME, "")
+        etag = _etag(key, f"{sorted(starred)}|{count}|{csrf_cookie}")
+        last_modified = None
+    else:
+        etag = _etag(key, None)
+        last_modified = _settled_change_time(version)
+
+    response = get_conditional_response(request, etag=etag, last_modified=last_modified)
+    if response is None:
+        stored = produce()
+        if isinstance(stored, HttpResponse):  # 404, redirect…: neither stored nor validated
+            return stored
+        body, headers = stored
+        if isinstance(body, CompiledPage):
+            body = body.render(request, starred, count)
+        response = HttpResponse(body)
+        for name, value in headers:
+            response[name] = value
+    elif response.status_code == 304:
+        # RFC 9110 §15.4.5: a 304 repeats the Cache-Control and Vary the 200 would carry.
+        stored = _load(key)
+        for name, value in stored[1] if stored else ():
+            if name.lower() in ("cache-control", "vary"):
+                response[name] = value
+    else:  # 412 for a failed If-Match
+        return response
+
+    response["ETag"] = etag
+    if last_modified is not None:
+        response["Last-Modified"] = http_date(last_modified)
+    if personal:
+        patch_cache_control(response, private=True, no_cache=True)
+        patch_vary_headers(response, ("Cookie", *VARYING_REQUEST_HEADERS))
+    else:
+        response.headers.setdefault("Cache-Control", "public, max-age=0, must-revalidate")
+    return response
+
+
 def programme_response(
     view=None,
     *,
@@ -414,6 +469,7 @@ def programme_response(
     it is then rendered again at least once a minute. `cache_timeout` as for Django's cache (default: the
     cache's own); the key changes with the version, so the timeout only bounds memory, never staleness.
     Personal addresses (/agenda/…) are never answered from the cache, even if decorated by mistake.
+    Once a page is stored, StoredPageMiddleware answers it without going through the rest of the stack.
     """
 
     def decorator(view_func):
@@ -423,48 +479,88 @@ def programme_response(
                 return view_func(request, *args, **kwargs)
             version = _version(request)
             key = _cache_key(request, version, refresh_every)
-            if personal:
-                starred, count = visitor_stars(request)
-                # The page embeds a token derived from the CSRF cookie: a new cookie is a new page.
-                csrf_cookie = request.COOKIES.get(settings.CSRF_COOKIE_NAME, "")
-                etag = _etag(key, f"{sorted(starred)}|{count}|{csrf_cookie}")
-                last_modified = None
-            else:
-                etag = _etag(key, None)
-                last_modified = _settled_change_time(version)
-
-            response = get_conditional_response(request, etag=etag, last_modified=last_modified)
-            if response is None:
-                stored = _stored_or_rendered(
+            response = _answer(
+                request,
+                key,
+                version,
+                personal=personal,
+                produce=lambda: _stored_or_rendered(
                     request, key, view_func, args, kwargs, personal=personal, timeout=cache_timeout
-                )
-                if isinstance(stored, HttpResponse):  # 404, redirect…: neither stored nor validated
-                    return stored
-                body, headers = stored
-                if isinstance(body, CompiledPage):
-                    body = body.render(request, starred, count)
-                response = HttpResponse(body)
-                for name, value in headers:
-                    response[name] = value
-            elif response.status_code == 304:
-                # RFC 9110 §15.4.5: a 304 repeats the Cache-Control and Vary the 200 would carry.
-                stored = _load(key)
-                for name, value in stored[1] if stored else ():
-                    if name.lower() in ("cache-control", "vary"):
-                        response[name] = value
-            else:  # 412 for a failed If-Match
-                return response
-
-            response["ETag"] = etag
-            if last_modified is not None:
-                response["Last-Modified"] = http_date(last_modified)
-            if personal:
-                patch_cache_control(response, private=True, no_cache=True)
-                patch_vary_headers(response, ("Cookie", *VARYING_REQUEST_HEADERS))
-            else:
-                response.headers.setdefault("Cache-Control", "public, max-age=0, must-revalidate")
+                ),
+            )
+            if response.status_code == 200 and refresh_every is None:
+                request._stored_page = (key, personal)  # for StoredPageMiddleware, on the way out
             return response
 
         return wrapped
 
     return decorator(view) if view is not None else decorator
+
+
+# Addresses this process has seen answered by programme_response: no other request (admin, agenda, a 404)
+# pays for reading the programme version in StoredPageMiddleware. Bounded, as addresses come from visitors.
+stored_page_paths: set[str] = set()
+MAX_STORED_PAGE_PATHS = 20_000
+# Recomputed for every answer or personal: never replayed by StoredPageMiddleware.
+UNREPLAYED_HEADERS = UNSTORED_HEADERS | {"set-cookie"}
+
+
+class StoredPageMiddleware:
+    """Answers a stored public page right after the static files, before the rest of the middleware stack.
+
+    A cached schedule is a megabyte joined from memory; going through sessions, locale, CSRF, messages, CSP,
+    URL resolution and the view's decorators cost as much again. Here the page is answered as
+    `programme_response` would, with the headers the rest of the stack gave the same page when it was
+    rendered: they are kept with the page, under the same key, on the way out of that first answer.
+    Only what that first answer proved is replayed: the key holds the host (validated then, and again by
+    get_host here), the language, the path, the query and the htmx headers. Conditional requests, HEAD,
+    pages that follow the clock and anything not stored go through the whole stack.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+        self.get_response = get_response
+        self.csrf = CsrfViewMiddleware(get_response)
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self._stored_answer(request)
+        if response is None:
+            response = self.get_response(request)
+            self._keep_headers(request, response)
+        return response
+
+    def _stored_answer(self, request: HttpRequest) -> HttpResponse | None:
+        if request.method != "GET" or request.path not in stored_page_paths:
+            return None
+        if "if-none-match" in request.headers or "if-modified-since" in request.headers:
+            return None  # 304s are cheap already, and their headers differ
+        version = _version(request)
+        # As LocaleMiddleware decides under i18n_patterns(prefix_default_language=False): by the path alone.
+        language = get_language_from_path(request.path_info) or settings.LANGUAGE_CODE
+        key = _cache_key(request, version, None, language=language)
+        found = _cache_get_many([f"{key}:answer", f"{key}:stamp"])  # one round trip to Redis
+        kept, stamp = found.get(f"{key}:answer"), found.get(f"{key}:stamp")
+        if kept is None or stamp is None:
+            return None
+        personal, headers = kept
+        stored = _load(key, stamp)
+        if stored is None:
+            return None
+        self.csrf.process_request(request)  # the visitor's CSRF secret, for the token of the star forms
+        response = _answer(request, key, version, personal=personal, produce=lambda: stored)
+        if response.status_code != 200:
+            return None
+        for name, value in headers:
+            response[name] = value
+        response["Content-Length"] = str(len(response.content))
+        return self.csrf.process_response(request, response)  # sets the CSRF cookie of a new visitor
+
+    def _keep_headers(self, request: HttpRequest, response: HttpResponse) -> None:
+        page = getattr(request, "_stored_page", None)
+        if page is None or response.status_code != 200 or response.streaming:
+            return
+        key, personal = page
+        if len(stored_page_paths) >= MAX_STORED_PAGE_PATHS:
+            stored_page_paths.clear()
+        stored_page_paths.add(request.path)
+        headers = [(name, value) for name, value in response.items() if name.lower() not in UNREPLAYED_HEADERS]
+        _cache_set_many({f"{key}:answer": (personal, headers)}, DEFAULT_TIMEOUT)

@@ -59,6 +59,8 @@ MIDDLEWARE = [
     # from the HTTPS redirect below).
     "congress.middleware.HealthCheckMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Stored public pages are answered here, without the rest of the stack (see congress.http).
+    "congress.http.StoredPageMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
