@@ -531,8 +531,7 @@ def now_and_next(congress: Congress, *, room: Room | None = None) -> NowAndNext:
     moment = congress.local(timezone.now()).replace(microsecond=0)
     # The first two published sessions of each room that have not ended: the running one (if any) and the next.
     upcoming = (
-        Session.objects.of_congress(congress)
-        .published()
+        congress.sessions.published()
         .filter(ends_at__gt=moment)
         .annotate(place=Window(RowNumber(), partition_by=[F("room_id")], order_by=[F("starts_at"), F("pk")]))
         .filter(place__lte=2)

@@ -131,7 +131,7 @@ def _event(session: Session, congress: Congress, room: ScheduleRoom, url: str) -
         "abstract": clean_text(session.abstract),
         "persons": [
             {"id": link.speaker.pk, "public_name": clean_text(link.speaker.name)}
-            for link in session.speaker_links.all()  # prefetched by for_listing()
+            for link in session.speaker_links_in_order
         ],
         "links": [],
     }

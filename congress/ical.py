@@ -59,7 +59,7 @@ def session_description(session: Session, url: str) -> str:
     elif session.time_to_be_confirmed:
         notice = _("Time to be confirmed.")
     speakers = []
-    for link in session.speaker_links.all():  # prefetched by for_listing(), with the organisation
+    for link in session.speaker_links_in_order:
         speaker = link.speaker
         name = speaker.name
         if speaker.organisation_id:

@@ -164,7 +164,8 @@ class ScheduleFilters:
 
 def public_sessions(congress: Congress):
     """Published and cancelled sessions (cancelled ones stay visible, struck through); never drafts."""
-    return Session.objects.of_congress(congress).public()
+    # Through the related manager: every session fetched gets this very congress (no join, no query).
+    return congress.sessions.public()
 
 
 def schedule_sessions(filters: ScheduleFilters) -> list[Session]:

@@ -111,7 +111,7 @@ class SessionRows:
             f'<h{level} id="session-{pk}-title" class="session__title">{title}</h{level}>\n'
             f'<p class="session__meta">{meta}</p>\n'
         ]
-        links = session.speaker_links.all()
+        links = session.speaker_links_in_order
         if links:
             before, after = self.speaker_url
             parts.append(f'<ul class="session__speakers" aria-label="{self.speakers_label}">\n')

@@ -205,7 +205,7 @@ def session_detail(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     previous, following = queries.room_neighbours(session)
     context = {
         "session": session,
-        "links": list(session.speaker_links.all()),
+        "links": session.speaker_links_in_order,
         "previous": previous,
         "following": following,
         "calendar": calendar_links.session_links(session),
