@@ -43,6 +43,14 @@ def test_workers_and_access_log_come_from_the_environment():
     assert config["control_socket_disable"] is True
 
 
+def test_one_worker_per_core_plus_one_by_default(monkeypatch):
+    monkeypatch.delenv("GUNICORN_WORKERS", raising=False)
+
+    config = load_config()
+
+    assert config["workers"] == os.cpu_count() + 1
+
+
 def test_gunicorn_and_django_mask_agenda_tokens_alike():
     from congress.middleware import mask_agenda_tokens
 
