@@ -50,6 +50,7 @@ STAR_BLOCK = re.compile(r"<!--star:(\d+)-->(.*?)<!--star-on-->(.*?)<!--/star-->"
 STAR_BLOCK_BYTES = re.compile(STAR_BLOCK.pattern.encode(), re.S)
 # Headers that change the body of a page for the same URL (htmx fragments, history restore).
 VARYING_REQUEST_HEADERS = ("HX-Request", "HX-History-Restore-Request", "HX-Target", "HX-Boosted")
+VARYING_REQUEST_META = tuple("HTTP_" + name.upper().replace("-", "_") for name in VARYING_REQUEST_HEADERS)
 # Recomputed for every answer, never stored with a body.
 UNSTORED_HEADERS = {"content-length", "etag", "last-modified", "date", "expires"}
 # Longer query strings are answered but not stored: no link produces them, and they could fill the cache.
@@ -244,7 +245,7 @@ def _cache_key(
         request.get_host(),
         request.path,
         request.META.get("QUERY_STRING", ""),
-        *(request.headers.get(name, "") for name in VARYING_REQUEST_HEADERS),
+        *(request.META.get(name, "") for name in VARYING_REQUEST_META),
     ]
     if refresh_every:
         parts.append(str(int(timezone.now().timestamp()) // refresh_every))
@@ -411,9 +412,19 @@ def _stored_or_rendered(request: HttpRequest, key: str, view_func: Callable, arg
             _cache_delete(lock)
 
 
-def _answer(request: HttpRequest, key: str, version: ProgrammeVersion, *, personal: bool, produce: Callable):
+def _answer(
+    request: HttpRequest,
+    key: str,
+    version: ProgrammeVersion,
+    *,
+    personal: bool,
+    produce: Callable,
+    replayed_headers: list[tuple[str, str]] | None = None,
+):
     """The answer to a public GET or HEAD: 304 when the visitor's copy is current, else the stored page
-    (`produce()` gives its (body, headers), or the view's own answer when it is not a 200) made personal."""
+    (`produce()` gives its (body, headers), or the view's own answer when it is not a 200) made personal.
+    `replayed_headers`: the final headers the whole stack gave the page (StoredPageMiddleware), which already
+    hold what this function adds."""
     if personal:
         starred, count = visitor_stars(request)
         # The page embeds a token derived from the CSRF cookie: a new cookie is a new page.
@@ -433,7 +444,7 @@ def _answer(request: HttpRequest, key: str, version: ProgrammeVersion, *, person
         if isinstance(body, CompiledPage):
             body = body.render(request, starred, count)
         response = HttpResponse(body)
-        for name, value in headers:
+        for name, value in replayed_headers or headers:
             response[name] = value
     elif response.status_code == 304:
         # RFC 9110 §15.4.5: a 304 repeats the Cache-Control and Vary the 200 would carry.
@@ -447,6 +458,8 @@ def _answer(request: HttpRequest, key: str, version: ProgrammeVersion, *, person
     response["ETag"] = etag
     if last_modified is not None:
         response["Last-Modified"] = http_date(last_modified)
+    if replayed_headers is not None:
+        return response
     if personal:
         patch_cache_control(response, private=True, no_cache=True)
         patch_vary_headers(response, ("Cookie", *VARYING_REQUEST_HEADERS))
@@ -546,11 +559,9 @@ class StoredPageMiddleware:
         if stored is None:
             return None
         self.csrf.process_request(request)  # the visitor's CSRF secret, for the token of the star forms
-        response = _answer(request, key, version, personal=personal, produce=lambda: stored)
+        response = _answer(request, key, version, personal=personal, produce=lambda: stored, replayed_headers=headers)
         if response.status_code != 200:
             return None
-        for name, value in headers:
-            response[name] = value
         response["Content-Length"] = str(len(response.content))
         return self.csrf.process_response(request, response)  # sets the CSRF cookie of a new visitor
 
