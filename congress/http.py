@@ -501,7 +501,8 @@ def programme_response(
                     request, key, view_func, args, kwargs, personal=personal, timeout=cache_timeout
                 ),
             )
-            if response.status_code == 200 and refresh_every is None:
+            storable = len(request.META.get("QUERY_STRING", "")) <= MAX_STORED_QUERY_LENGTH
+            if response.status_code == 200 and refresh_every is None and storable:
                 request._stored_page = (key, personal)  # for StoredPageMiddleware, on the way out
             return response
 

@@ -4,9 +4,11 @@ would answer it."""
 from unittest import mock
 
 import pytest
+from django.core.cache import cache
 from django.middleware.locale import LocaleMiddleware
-from django.test import Client
+from django.test import Client, RequestFactory
 
+from congress import http
 from congress.http import StoredPageMiddleware
 from congress.models import Session
 from tests.factories import make_programme
@@ -116,3 +118,14 @@ def test_htmx_fragments_and_full_pages_are_stored_apart(client, programme, heade
     page = client.get("/schedule/", headers=headers).content.decode()
 
     assert ("<html" in page) is not bool(headers)
+
+
+def test_an_address_with_an_overlong_query_leaves_nothing_in_the_cache(client, programme):
+    path = "/schedule/?utm_source=" + "x" * 600  # no link makes it: it must not fill the shared cache
+    request = RequestFactory().get(path)
+    key = http._cache_key(request, http._read_version(), None, language="fr")
+
+    first, second = client.get(path), client.get(path)
+
+    assert (first.status_code, second.status_code) == (200, 200)
+    assert cache.get_many([key, f"{key}:stamp", f"{key}:answer"]) == {}
