@@ -380,6 +380,10 @@ def _call_as_get(view_func: Callable, request: HttpRequest, args, kwargs) -> Htt
     return response
 
 
+def _is_storable(request: HttpRequest) -> bool:
+    return len(request.META.get("QUERY_STRING", "")) <= MAX_STORED_QUERY_LENGTH
+
+
 def _stored_or_rendered(request: HttpRequest, key: str, view_func: Callable, args, kwargs, *, personal: bool, timeout):
     """The stored (body, headers) of the page, rendering and storing it on a miss; a non-200 answer as is.
 
@@ -387,7 +391,7 @@ def _stored_or_rendered(request: HttpRequest, key: str, view_func: Callable, arg
     stored = _load(key)
     if stored is not None:
         return stored
-    storable = len(request.META.get("QUERY_STRING", "")) <= MAX_STORED_QUERY_LENGTH
+    storable = _is_storable(request)
     lock = f"{key}:rendering"
     holds_lock = storable and _cache_add(lock, 1, RENDER_WAIT_SECONDS * 5)
     if storable and not holds_lock:
@@ -501,8 +505,12 @@ def programme_response(
                     request, key, view_func, args, kwargs, personal=personal, timeout=cache_timeout
                 ),
             )
-            storable = len(request.META.get("QUERY_STRING", "")) <= MAX_STORED_QUERY_LENGTH
-            if response.status_code == 200 and refresh_every is None and storable:
+            if (
+                request.method == "GET"
+                and response.status_code == 200
+                and refresh_every is None
+                and _is_storable(request)
+            ):
                 request._stored_page = (key, personal)  # for StoredPageMiddleware, on the way out
             return response
 

@@ -19,11 +19,11 @@ from urllib.parse import urlsplit
 
 import icalendar
 from django.conf import settings
-from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 
 from congress.models import Congress, Session, Venue
+from congress.rows import slug_url_parts
 
 # How often subscribers should poll (RFC 7986 REFRESH-INTERVAL; X-PUBLISHED-TTL for Outlook and older clients).
 REFRESH_INTERVAL = dt.timedelta(hours=1)
@@ -39,8 +39,7 @@ def clean_text(value: str) -> str:
 
 def session_urls(site_url: str) -> Callable[[Session], str]:
     """The absolute page address of a session, in the active language; `reverse()` runs once, not per session."""
-    marker = "session-slug-marker"
-    before, after = reverse("congress:session-detail", kwargs={"slug": marker}).split(marker)
+    before, after = slug_url_parts("congress:session-detail")
     return lambda session: f"{site_url}{before}{session.slug}{after}"
 
 
