@@ -8,6 +8,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 
 from congress import benchmarking
+from congress.imports import benchmark as import_benchmark
 
 
 def sizes(value: str) -> list[int]:
@@ -38,6 +39,9 @@ class Command(BaseCommand):
             "--slices", type=int, default=4, help="alternating wrk runs of page and static file the duration is cut in"
         )
         parser.add_argument("--wrk-threads", type=int, default=2)
+        parser.add_argument(
+            "--import", dest="imports", action="store_true", help="measure the frab import instead of the pages"
+        )
 
     def handle(self, *args, **options):
         if settings.DEBUG:
@@ -50,6 +54,11 @@ class Command(BaseCommand):
             f"cache {settings.CACHES['default']['BACKEND'].rsplit('.', 1)[-1]}"
         )
         cache_prefix = f"fbp-benchmark-{secrets.token_hex(4)}"
+        if options["imports"]:
+            with benchmarking.temporary_database():
+                figures = [import_benchmark.measure_import(size) for size in options["sizes"]]
+            self.stdout.write(import_benchmark.format_import_table(figures))
+            return
         with benchmarking.temporary_database() as database_url:
             try:
                 self.measure(options, database_url, cache_prefix)
