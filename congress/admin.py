@@ -14,6 +14,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
+from congress.imports.admin import SessionImportsMixin
 from congress.models import Congress, Organisation, Participation, ProgrammeVersion, Room, Session, Track, Venue
 from speakers.models import SessionSpeaker
 
@@ -209,7 +210,7 @@ class SessionSpeakerInline(admin.TabularInline):
 
 
 @admin.register(Session)
-class SessionAdmin(admin.ModelAdmin):
+class SessionAdmin(SessionImportsMixin, admin.ModelAdmin):
     list_display = ("title", "local_time", "room", "track", "kind", "status", "speaker_names", "star_count")
     list_select_related = ("congress", "room", "track")
     list_filter = ("congress", DayFilter, "room", "track", "kind", "status", "is_highlighted")

@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "django.contrib.sitemaps",
     "django_htmx",
     "axes",
+    "import_export",
     "congress",
     "speakers",
 ]
