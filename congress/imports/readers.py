@@ -13,6 +13,7 @@ import re
 import uuid
 from dataclasses import dataclass, field
 from pathlib import PurePath
+from xml.parsers.expat import ErrorString
 
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import DefusedXMLParser, ParseError
@@ -148,15 +149,25 @@ def fill_event(event: ImportedEvent, values: dict, day_date: str | None) -> None
     except ValueError as exc:
         event.error("guid", str(exc))
     date, start = values.get("date", "").strip(), values.get("start", "").strip()
-    try:
-        if date and ("T" in date or " " in date):
+    if date and ("T" in date or " " in date):  # frab's full date and time, with or without an offset
+        try:
             event.starts_at = parse_moment(date)
-        elif start and (date or day_date):
-            event.starts_at = parse_moment(f"{date or day_date}T{start}")
+        except ValueError as exc:
+            event.error("date", str(exc))
+    elif not (date or day_date):
+        event.error("date", "this field is required")
+    elif not start:
+        event.error("start", "this field is required")
+    else:
+        try:
+            day = dt.date.fromisoformat(date or day_date)
+        except ValueError:
+            event.error("date", f"“{date or day_date}” is not a date such as 2025-03-19")
         else:
-            event.error("date", "this field is required")
-    except ValueError as exc:
-        event.error("date" if date else "start", str(exc))
+            try:
+                event.starts_at = dt.datetime.combine(day, dt.time.fromisoformat(start))
+            except ValueError:
+                event.error("start", f"“{start}” is not a time such as 10:30")
     if not values.get("duration", "").strip():
         event.error("duration", "this field is required")
     else:
@@ -195,7 +206,7 @@ def read_xml(file: str, content: bytes) -> ImportedSchedule:
     except ParseError as exc:
         line, column = exc.position
         raise ScheduleFileError(
-            file, f"line {line}, column {column + 1}", None, f"XML syntax error: {exc.msg}"
+            file, f"line {line}, column {column + 1}", None, f"XML syntax error: {ErrorString(exc.code)}"
         ) from None
     if root.tag != "schedule":
         raise ScheduleFileError(file, f"line {root.sourceline}", None, "the root element is not <schedule>")
@@ -297,7 +308,8 @@ def read_json(file: str, content: bytes) -> ImportedSchedule:
                 raise ScheduleFileError(file, f"days[{day_index}] › {room_name}", None, "expected a list of events")
             for index, data in enumerate(events):
                 where = f"days[{day_index}] › {room_name} › [{index}]"
-                schedule.events.append(_json_event(_mapping(data, file, where), where, _string(day.get("date"))))
+                event = _json_event(_mapping(data, file, where), where, _string(day.get("date")), room_name)
+                schedule.events.append(event)
     return schedule
 
 
@@ -305,10 +317,12 @@ JSON_EVENT_TEXT = ("guid", "id", "title", "abstract", "description", "date", "st
 JSON_EVENT_TEXT += ("track", "type", "language", "status")
 
 
-def _json_event(data: dict, where: str, day_date: str) -> ImportedEvent:
+def _json_event(data: dict, where: str, day_date: str, room_name: str) -> ImportedEvent:
     title = _string(data.get("title")).strip()
     event = ImportedEvent(where=f"{where} “{title}”" if title else where)
-    fill_event(event, {name: _string(data.get(name)) for name in JSON_EVENT_TEXT}, day_date or None)
+    values = {name: _string(data.get(name)) for name in JSON_EVENT_TEXT}
+    values["room"] = values["room"] or room_name
+    fill_event(event, values, day_date or None)
     for person in data.get("persons") or []:
         if isinstance(person, dict):
             name = _string(person.get("public_name") or person.get("name")).strip()
