@@ -55,6 +55,9 @@ def empty_edition_like(congress: Congress, slug: str) -> Congress:
         end_date=congress.end_date,
         time_zone=congress.time_zone,
         venue=congress.venue,
+        short_description=congress.short_description,
+        description=congress.description,
+        website=congress.website,
     )
 
 

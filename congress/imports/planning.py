@@ -306,6 +306,15 @@ class Planner:
                 self.error(line, event, name, " ".join(messages))
 
     def run(self) -> ImportPlan:
+        # New rooms and tracks take their places in the order the file lists them, not of first use.
+        used_rooms = {event.room for event in self.schedule.events}
+        used_tracks = {event.track for event in self.schedule.events}
+        for room in self.schedule.rooms:
+            if room.name in used_rooms:
+                self.room(room.name)
+        for track in self.schedule.tracks:
+            if track.name in used_tracks:
+                self.track(track.name)
         seen_keys: set[str] = set()
         self.plan.lines = [self.plan_event(event, seen_keys) for event in self.schedule.events]
         missing_keys = set(self.records) - seen_keys
