@@ -95,10 +95,15 @@ def _confirm(request, model_admin, title: str) -> HttpResponse:
     form = ScheduleConfirmForm(request.POST)
     pending = request.session.get(PENDING_KEY) or {}
     upload_form = ScheduleUploadForm()
+    expired = _context(
+        request,
+        model_admin,
+        title,
+        form=upload_form,
+        error=_("This preview has expired or was replaced: upload the file again."),
+    )
     if not form.is_valid() or form.cleaned_data["token"] != pending.get("token"):
-        upload_form.add_error(None, _("This preview has expired or was replaced: upload the file again."))
-        context = _context(request, model_admin, title, form=upload_form)
-        return TemplateResponse(request, "admin/congress/imports/schedule_import.html", context, status=400)
+        return TemplateResponse(request, "admin/congress/imports/schedule_import.html", expired, status=400)
     path = _pending_path(pending["token"])
     congress = Congress.objects.select_related("venue").filter(pk=pending["edition"]).first()
     try:
@@ -107,9 +112,7 @@ def _confirm(request, model_admin, title: str) -> HttpResponse:
             raise FileNotFoundError
         plan = apply_plan(plan_import(read_schedule(pending["name"], content), congress, prune=pending["prune"]))
     except (OSError, ScheduleFileError):
-        upload_form.add_error(None, _("This preview has expired or was replaced: upload the file again."))
-        context = _context(request, model_admin, title, form=upload_form)
-        return TemplateResponse(request, "admin/congress/imports/schedule_import.html", context, status=400)
+        return TemplateResponse(request, "admin/congress/imports/schedule_import.html", expired, status=400)
     except ImportRefused as exc:
         _field_labels(exc.plan)
         context = _context(request, model_admin, title, form=upload_form, plan=exc.plan)
