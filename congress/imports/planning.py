@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from django.core.exceptions import ValidationError
 from django.utils import translation
 from django.utils.text import slugify
+from django.utils.translation import gettext as _
 
 from congress.imports.readers import ImportedEvent, ImportedSchedule, describe
 from congress.models import Congress, Room, SeedRecord, Session, Track
@@ -74,12 +75,11 @@ class ImportPlan:
         return self.count(Outcome.CREATED) + self.count(Outcome.UPDATED) + pruned
 
     def summary(self) -> str:
-        return (
-            f"{len(self.lines)} session(s) in the file: {self.count(Outcome.CREATED)} created, "
-            f"{self.count(Outcome.UPDATED)} updated, {self.count(Outcome.UNCHANGED)} unchanged, "
-            f"{self.count(Outcome.SKIPPED)} skipped, {self.count(Outcome.ERROR)} with errors; "
-            f"{self.changed} changed"
-        )
+        counts = {name: self.count(name) for name in ("created", "updated", "unchanged", "skipped", "error")}
+        return _(
+            "%(total)d session(s) in the file: %(created)d created, %(updated)d updated, %(unchanged)d unchanged, "
+            "%(skipped)d skipped, %(error)d with errors; %(changed)d changed"
+        ) % {"total": len(self.lines), "changed": self.changed, **counts}
 
 
 def kind_names() -> dict[str, str]:
@@ -186,12 +186,12 @@ class Planner:
         ends_at = starts_at + event.duration
         if starts_at < self.congress.starts_at or ends_at > self.congress.ends_at:
             first, last = self.congress.start_date.isoformat(), self.congress.end_date.isoformat()
-            self.error(
-                line,
-                event,
-                "date",
-                f"{self.congress.local(starts_at):%Y-%m-%d %H:%M} is outside the edition’s dates ({first} – {last})",
-            )
+            message = _("%(moment)s is outside the edition’s dates (%(first)s – %(last)s)") % {
+                "moment": f"{self.congress.local(starts_at):%Y-%m-%d %H:%M}",
+                "first": first,
+                "last": last,
+            }
+            self.error(line, event, "date", message)
             return None
         kind = self.kinds.get(slugify(event.kind)) if event.kind else Session.Kind.TALK
         if kind is None:
@@ -231,7 +231,7 @@ class Planner:
         slug = self.event_slug(event) or f"session-{uuid.uuid4().hex[:8]}"
         line.record_key = f"{self.congress.pk}/{event.guid or 'slug:' + slug}"
         if line.record_key in seen_keys:
-            self.error(line, event, "guid" if event.guid else "slug", "given twice in this file")
+            self.error(line, event, "guid" if event.guid else "slug", _("given twice in this file"))
         seen_keys.add(line.record_key)
         if line.outcome == Outcome.ERROR:
             return line
@@ -243,13 +243,18 @@ class Planner:
             session = self.sessions.get(line.record.values.get("pk"))
             if session is None:
                 line.outcome = Outcome.SKIPPED
-                line.kept = ["deleted by an organiser: not recreated"]
+                line.kept = []
                 return line
         else:
             session = self.by_uid.get(event.guid) or self.by_slug.get(slug)
             if session is None and event.guid and uuid.UUID(event.guid) in self.elsewhere:
                 other = self.elsewhere[uuid.UUID(event.guid)]
-                self.error(line, event, "guid", f"this guid already identifies a session of “{other}”")
+                self.error(
+                    line,
+                    event,
+                    "guid",
+                    _("this guid already identifies a session of “%(edition)s”") % {"edition": other},
+                )
                 return line
         if session is None:
             self.create(line, event, slug, values)
@@ -334,17 +339,27 @@ class Planner:
         notes, zone = self.plan.notes, self.congress.time_zone
         if self.plan.naive_times:
             notes.append(
-                f"{self.plan.naive_times} time(s) without a time zone were read in the edition’s zone, {zone}."
+                _("%(count)d time(s) without a time zone were read in the edition’s zone, %(zone)s.")
+                % {"count": self.plan.naive_times, "zone": zone}
             )
         if self.schedule.time_zone and self.schedule.time_zone != zone:
             notes.append(
-                f"The file’s time zone is {self.schedule.time_zone}, the edition’s {zone}: times with an offset "
-                f"keep their instant and are shown in {zone}."
+                _(
+                    "The file’s time zone is %(file_zone)s, the edition’s %(zone)s: times with an offset keep "
+                    "their instant and are shown in %(zone)s."
+                )
+                % {"file_zone": self.schedule.time_zone, "zone": zone}
             )
         for kind, count in self.unknown_kinds.items():
-            notes.append(f"Type “{kind}” ({count} session(s)) is not one of ours: imported as a talk.")
+            notes.append(
+                _("Type “%(kind)s” (%(count)d session(s)) is not one of ours: imported as a talk.")
+                % {"kind": kind, "count": count}
+            )
         for language, count in self.unknown_languages.items():
-            notes.append(f"Language “{language}” ({count} session(s)) is not French or English: imported as French.")
+            notes.append(
+                _("Language “%(language)s” (%(count)d session(s)) is not French or English: imported as French.")
+                % {"language": language, "count": count}
+            )
 
 
 def plan_import(schedule: ImportedSchedule, congress: Congress, *, prune: bool = False) -> ImportPlan:

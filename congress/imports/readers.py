@@ -17,6 +17,7 @@ from xml.parsers.expat import ErrorString
 
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import DefusedXMLParser, ParseError
+from django.utils.translation import gettext as _
 
 # Files above this size are refused before parsing (README, "Importing a programme"). A 2,000-session frab
 # XML of ours weighs about 2.5 MB, pretalx writes about the same per session.
@@ -33,8 +34,20 @@ class ScheduleFileError(Exception):
 
 
 def describe(file: str, where: str | None, field_name: str | None, message: str) -> str:
-    parts = [file, where, f"field “{field_name}”" if field_name else None]
+    parts = [file, where, _("field “%(name)s”") % {"name": field_name} if field_name else None]
     return ", ".join(part for part in parts if part) + f": {message}"
+
+
+def required() -> str:
+    return _("this field is required")
+
+
+def line_column(line: int, column: int) -> str:
+    return _("line %(line)d, column %(column)d") % {"line": line, "column": column}
+
+
+def line_label(line: int) -> str:
+    return _("line %(line)d") % {"line": line}
 
 
 @dataclass
@@ -88,14 +101,17 @@ def read_schedule(name: str, content: bytes) -> ImportedSchedule:
     file = PurePath(name).name or "schedule"
     if len(content) > MAX_FILE_BYTES:
         raise ScheduleFileError(
-            file, None, None, f"the file is larger than {MAX_FILE_BYTES // (1024 * 1024)} MB, the import limit"
+            file,
+            None,
+            None,
+            _("the file is larger than %(limit)d MB, the import limit") % {"limit": MAX_FILE_BYTES // 2**20},
         )
     start = content.lstrip(b"\xef\xbb\xbf \t\r\n")[:1]
     if start == b"<":
         return read_xml(file, content)
     if start == b"{":
         return read_json(file, content)
-    raise ScheduleFileError(file, None, None, "neither a frab schedule.xml nor a schedule.json")
+    raise ScheduleFileError(file, None, None, _("neither a frab schedule.xml nor a schedule.json"))
 
 
 # --- Values --------------------------------------------------------------------------------------------
@@ -105,17 +121,18 @@ def parse_moment(value: str) -> dt.datetime:
     try:
         return dt.datetime.fromisoformat(value.strip())
     except (ValueError, AttributeError):
-        raise ValueError(f"“{value}” is not a date and time such as 2025-03-19T10:30:00+01:00") from None
+        message = _("“%(value)s” is not a date and time such as 2025-03-19T10:30:00+01:00")
+        raise ValueError(message % {"value": value}) from None
 
 
 def parse_duration(value: str) -> dt.timedelta:
     match = DURATION_PATTERN.fullmatch(str(value).strip())
     if not match:
-        raise ValueError(f"“{value}” is not a duration such as 00:45")
+        raise ValueError(_("“%(value)s” is not a duration such as 00:45") % {"value": value})
     days, hours, minutes, seconds = (int(part or 0) for part in match.groups())
     duration = dt.timedelta(days=days, hours=hours, minutes=minutes, seconds=seconds)
     if duration <= dt.timedelta(0):
-        raise ValueError(f"“{value}”: a session must last more than zero minutes")
+        raise ValueError(_("“%(value)s”: a session must last more than zero minutes") % {"value": value})
     return duration
 
 
@@ -125,7 +142,7 @@ def check_guid(value: str) -> str:
         try:
             return str(uuid.UUID(value))
         except ValueError:
-            raise ValueError(f"“{value}” is not a UUID") from None
+            raise ValueError(_("“%(value)s” is not a UUID") % {"value": value}) from None
     return ""
 
 
@@ -133,7 +150,7 @@ def fill_event(event: ImportedEvent, values: dict, day_date: str | None) -> None
     """Set the event's fields from text values, noting each faulty one on the event."""
     for name in ("title", "room"):
         if not values.get(name, "").strip():
-            event.error(name, "this field is required")
+            event.error(name, required())
     event.title = values.get("title", "").strip()
     event.room = values.get("room", "").strip()
     abstract, description = values.get("abstract", "").strip(), values.get("description", "").strip()
@@ -155,21 +172,21 @@ def fill_event(event: ImportedEvent, values: dict, day_date: str | None) -> None
         except ValueError as exc:
             event.error("date", str(exc))
     elif not (date or day_date):
-        event.error("date", "this field is required")
+        event.error("date", required())
     elif not start:
-        event.error("start", "this field is required")
+        event.error("start", required())
     else:
         try:
             day = dt.date.fromisoformat(date or day_date)
         except ValueError:
-            event.error("date", f"“{date or day_date}” is not a date such as 2025-03-19")
+            event.error("date", _("“%(value)s” is not a date such as 2025-03-19") % {"value": date or day_date})
         else:
             try:
                 event.starts_at = dt.datetime.combine(day, dt.time.fromisoformat(start))
             except ValueError:
-                event.error("start", f"“{start}” is not a time such as 10:30")
+                event.error("start", _("“%(value)s” is not a time such as 10:30") % {"value": start})
     if not values.get("duration", "").strip():
-        event.error("duration", "this field is required")
+        event.error("duration", required())
     else:
         try:
             event.duration = parse_duration(values["duration"])
@@ -200,20 +217,20 @@ def read_xml(file: str, content: bytes) -> ImportedSchedule:
         parser.feed(content)
         root = parser.close()
     except DefusedXmlException as exc:
-        raise ScheduleFileError(
-            file, None, None, f"XML entities and external references are not accepted ({type(exc).__name__})"
-        ) from None
+        message = _("XML entities and external references are not accepted (%(reason)s)")
+        raise ScheduleFileError(file, None, None, message % {"reason": type(exc).__name__}) from None
     except ParseError as exc:
         line, column = exc.position
+        where = line_column(line, column + 1)
         raise ScheduleFileError(
-            file, f"line {line}, column {column + 1}", None, f"XML syntax error: {ErrorString(exc.code)}"
+            file, where, None, _("XML syntax error: %(error)s") % {"error": ErrorString(exc.code)}
         ) from None
     if root.tag != "schedule":
-        raise ScheduleFileError(file, f"line {root.sourceline}", None, "the root element is not <schedule>")
+        raise ScheduleFileError(file, line_label(root.sourceline), None, _("the root element is not <schedule>"))
     schedule = ImportedSchedule(file=file, format="xml")
     conference = root.find("conference")
     if conference is None:
-        raise ScheduleFileError(file, f"line {root.sourceline}", "conference", "this element is required")
+        raise ScheduleFileError(file, line_label(root.sourceline), "conference", _("this element is required"))
     schedule.acronym = _text(conference, "acronym").strip()
     schedule.time_zone = _text(conference, "time_zone_name").strip()
     for track in conference.findall("track"):
@@ -237,7 +254,7 @@ XML_EVENT_TEXT += ("language", "status")
 
 
 def _xml_event(element, day_date: str | None, room_name: str) -> ImportedEvent:
-    event = ImportedEvent(where=f"line {element.sourceline}")
+    event = ImportedEvent(where=line_label(element.sourceline))
     values = {name: _text(element, name) for name in XML_EVENT_TEXT}
     values |= {"guid": element.get("guid", ""), "id": element.get("id", "")}
     values["room"] = values["room"] or room_name
@@ -253,7 +270,7 @@ def _xml_event(element, day_date: str | None, room_name: str) -> ImportedEvent:
 
 def _mapping(value, file: str, where: str) -> dict:
     if not isinstance(value, dict):
-        raise ScheduleFileError(file, where, None, "expected a JSON object")
+        raise ScheduleFileError(file, where, None, _("expected a JSON object"))
     return value
 
 
@@ -267,16 +284,15 @@ def read_json(file: str, content: bytes) -> ImportedSchedule:
     try:
         data = json.loads(content.decode("utf-8-sig"))
     except UnicodeDecodeError:
-        raise ScheduleFileError(file, None, None, "not UTF-8 text") from None
+        raise ScheduleFileError(file, None, None, _("not UTF-8 text")) from None
     except json.JSONDecodeError as exc:
-        raise ScheduleFileError(
-            file, f"line {exc.lineno}, column {exc.colno}", None, f"JSON syntax error: {exc.msg}"
-        ) from None
+        where = line_column(exc.lineno, exc.colno)
+        raise ScheduleFileError(file, where, None, _("JSON syntax error: %(error)s") % {"error": exc.msg}) from None
     except RecursionError:
-        raise ScheduleFileError(file, None, None, "JSON nested too deeply") from None
+        raise ScheduleFileError(file, None, None, _("JSON nested too deeply")) from None
     root = _mapping(data, file, "top level")
     if "schedule" not in root:
-        raise ScheduleFileError(file, "top level", "schedule", "this field is required")
+        raise ScheduleFileError(file, "top level", "schedule", required())
     conference = _mapping(_mapping(root["schedule"], file, "schedule").get("conference"), file, "schedule.conference")
     schedule = ImportedSchedule(file=file, format="json")
     schedule.acronym = _string(conference.get("acronym")).strip()
@@ -295,7 +311,7 @@ def read_json(file: str, content: bytes) -> ImportedSchedule:
             )
     days = conference.get("days")
     if not isinstance(days, list):
-        raise ScheduleFileError(file, "schedule.conference", "days", "expected a list of days")
+        raise ScheduleFileError(file, "schedule.conference", "days", _("expected a list of days"))
     known_rooms = {room.name for room in schedule.rooms}
     for day_index, day in enumerate(days):
         day = _mapping(day, file, f"days[{day_index}]")
@@ -305,7 +321,7 @@ def read_json(file: str, content: bytes) -> ImportedSchedule:
                 known_rooms.add(room_name)
                 schedule.rooms.append(ImportedRoom(room_name))
             if not isinstance(events, list):
-                raise ScheduleFileError(file, f"days[{day_index}] › {room_name}", None, "expected a list of events")
+                raise ScheduleFileError(file, f"days[{day_index}] › {room_name}", None, _("expected a list of events"))
             for index, data in enumerate(events):
                 where = f"days[{day_index}] › {room_name} › [{index}]"
                 event = _json_event(_mapping(data, file, where), where, _string(day.get("date")), room_name)

@@ -13,6 +13,7 @@ import uuid
 
 from django.core.exceptions import ValidationError
 from django.utils.text import slugify
+from django.utils.translation import gettext as _
 from import_export import fields, resources, widgets
 
 from congress.imports.writing import speakers_by_name
@@ -51,7 +52,7 @@ def parse_day(value) -> dt.date:
     try:
         return dt.date.fromisoformat(text[:10])
     except ValueError:
-        raise ValueError(f"“{text}” is not a day such as 2025-03-19") from None
+        raise ValueError(_("“%(value)s” is not a day such as 2025-03-19") % {"value": text}) from None
 
 
 def parse_time(value) -> dt.time:
@@ -63,7 +64,11 @@ def parse_time(value) -> dt.time:
     match = TIME_PATTERN.fullmatch(text)
     if match and int(match[1]) < 24 and int(match[2]) < 60:
         return dt.time(int(match[1]), int(match[2]))
-    raise ValueError(f"“{text}” is not a time such as 10:30")
+    raise ValueError(_("“%(value)s” is not a time such as 10:30") % {"value": text})
+
+
+def not_a_uuid(guid: str) -> str:
+    return _("guid: “%(value)s” is not a UUID") % {"value": guid}
 
 
 def speaker_names(text: str) -> list[str]:
@@ -125,7 +130,7 @@ class SessionResource(SessionColumns):
             try:
                 found = Session.objects.filter(uid=uuid.UUID(guid)).first()
             except ValueError:
-                raise ValidationError({"uid": f"guid: “{guid}” is not a UUID"}) from None
+                raise ValidationError({"uid": not_a_uuid(guid)}) from None
             if found is not None:
                 return found
         edition, slug = cell(row, "edition"), cell(row, "slug")
@@ -145,16 +150,17 @@ class SessionResource(SessionColumns):
         edition = cell(row, "edition")
         congress = Congress.objects.select_related("venue").filter(slug=edition).first() if edition else None
         if congress is None:
-            raise ValidationError(errors | {"congress": [f"edition: no edition has the slug “{edition}”"]})
+            message = _("edition: no edition has the slug “%(slug)s”") % {"slug": edition}
+            raise ValidationError(errors | {"congress": [message]})
         if instance.pk and instance.congress_id != congress.pk:
-            raise ValidationError({"congress": ["edition: this guid belongs to a session of another edition"]})
+            raise ValidationError({"congress": [_("edition: this guid belongs to a session of another edition")]})
         instance.congress = congress
         guid = cell(row, "guid")
         if guid and instance.pk is None:
             try:
                 instance.uid = uuid.UUID(guid)
             except ValueError:
-                errors["uid"] = [f"guid: “{guid}” is not a UUID"]
+                errors["uid"] = [not_a_uuid(guid)]
         if not instance.slug:
             instance.slug = slugify(cell(row, "title"))[:120]
         self.import_times(instance, row, congress, errors)
@@ -185,12 +191,18 @@ class SessionResource(SessionColumns):
         if room_name:
             instance.room = Room.objects.filter(venue=congress.venue, name__iexact=room_name).first()
             if instance.room is None:
-                errors["room"] = [f"room: {congress.venue.name} has no room called “{room_name}”"]
+                errors["room"] = [
+                    _("room: %(venue)s has no room called “%(name)s”")
+                    % {"venue": congress.venue.name, "name": room_name}
+                ]
         instance.track = None
         if track_name:
             instance.track = Track.objects.filter(congress=congress, name__iexact=track_name).first()
             if instance.track is None:
-                errors["track"] = [f"track: {congress.name} has no track called “{track_name}”"]
+                errors["track"] = [
+                    _("track: %(edition)s has no track called “%(name)s”")
+                    % {"edition": congress.name, "name": track_name}
+                ]
 
     def skip_row(self, instance, original, row, import_validation_errors=None) -> bool:
         if import_validation_errors or original is None or original.pk is None:
@@ -261,7 +273,8 @@ class SpeakerResource(resources.ModelResource):
     def import_instance(self, instance: Speaker, row, **kwargs) -> None:
         organisation = cell(row, "organisation")
         if organisation and not Organisation.objects.filter(slug=organisation).exists():
-            raise ValidationError({"organisation": [f"organisation: no organisation has the slug “{organisation}”"]})
+            message = _("organisation: no organisation has the slug “%(slug)s”") % {"slug": organisation}
+            raise ValidationError({"organisation": [message]})
         super().import_instance(instance, row, **kwargs)
         if not instance.sort_name:
             instance.sort_name = Speaker.default_sort_name(instance.name)

@@ -1,6 +1,6 @@
 from pathlib import Path
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, no_translations
 
 from congress.imports.planning import Outcome
 from congress.imports.readers import MAX_FILE_BYTES, ScheduleFileError, read_schedule
@@ -29,6 +29,7 @@ class Command(BaseCommand):
             "(drafts are deleted)",
         )
 
+    @no_translations  # a command's report, in English like load_seeds'
     def handle(self, *args, file: Path, edition: str, dry_run: bool, prune: bool, **options) -> None:
         congress = Congress.objects.select_related("venue").filter(slug=edition).first()
         if congress is None:
