@@ -1,8 +1,6 @@
 """When Redis or the database fails, visitors still get an answer: uncached pages, or the 503 page."""
 
 import logging
-import socket
-import threading
 from unittest import mock
 
 import pytest
@@ -10,32 +8,10 @@ from django.db import OperationalError, connections
 from django.test import Client
 
 from congress import resilience
+from congress.benchmarks.faults import HungServer
 from tests.factories import make_programme
 
 PUBLIC_PAGES = ["/", "/schedule/", "/speakers/", "/partners/", "/venue/", "/calendar/", "/en/schedule/"]
-
-
-class HungServer:
-    """Accepts connections and never answers: a Redis that hangs."""
-
-    def __init__(self):
-        self.listener = socket.create_server(("127.0.0.1", 0))
-        self.port = self.listener.getsockname()[1]
-        self.accepted: list[socket.socket] = []
-        threading.Thread(target=self._accept, daemon=True).start()
-
-    def _accept(self):
-        while True:
-            try:
-                connection, _address = self.listener.accept()
-            except OSError:
-                return
-            self.accepted.append(connection)
-
-    def close(self):
-        self.listener.close()
-        for accepted in self.accepted:
-            accepted.close()
 
 
 @pytest.fixture(autouse=True)
