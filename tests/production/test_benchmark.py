@@ -2,7 +2,7 @@
 
 import os
 
-from congress import benchmarking
+from congress.benchmarks import load as benchmarking
 from tests.production.conftest import manage, production_environment
 
 WRK_OUTPUT = """\

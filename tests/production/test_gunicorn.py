@@ -16,7 +16,7 @@ from pathlib import Path
 import lxml.html
 import pytest
 
-from congress import benchmarking
+from congress.benchmarks import load as benchmarking
 from tests.production.conftest import REPO, manage, production_environment, require_services
 
 SECRET = "gunicorn-test-secret-5Vd8Kq1Zp7Xw3Ny6Rb2Tc9Lm4Hf0Js8Ga1Qe"
