@@ -1,20 +1,15 @@
 import datetime as dt
-import os
 from pathlib import Path
 
 import pytest
-from django.contrib.auth.models import Group, User
-from django.utils import translation
 
 from tests.factories import make_congress, make_venue
+from tests.feeds.helpers import in_ci
+from tests.foundation.conftest import english, organiser, organiser_client, plain_http  # noqa: F401 (fixtures)
 
 REPO = Path(__file__).resolve().parents[2]
 # The pretalx exports live next to the repository: <repo>/../shared/imports/ (see the README).
 SHARED_IMPORTS = REPO.parent / "shared" / "imports"
-
-
-def in_ci() -> bool:
-    return os.environ.get("CI", "").strip().lower() not in ("", "0", "false", "no")
 
 
 @pytest.fixture
@@ -33,20 +28,9 @@ def pretalx_file():
     return find
 
 
-@pytest.fixture(autouse=True)
-def english():
-    with translation.override("en"):
-        yield
-
-
-@pytest.fixture(autouse=True)
-def plain_http(settings):
-    settings.SECURE_SSL_REDIRECT = False
-
-
 @pytest.fixture
 def democon():
-    """An empty edition on the dates of the pretalx demo event, in the congress's usual zone."""
+    """An empty edition on the dates and in the time zone of the pretalx demo event."""
     return make_congress(
         name="DemoCon",
         slug="democon",
@@ -56,16 +40,3 @@ def democon():
         time_zone="Europe/Berlin",
         venue=make_venue(name="Messe"),
     )
-
-
-@pytest.fixture
-def organiser():
-    user = User.objects.create_user("organiser", "organiser@example.org", is_staff=True)
-    user.groups.add(Group.objects.get(name="Organisers"))
-    return user
-
-
-@pytest.fixture
-def organiser_client(client, organiser):
-    client.force_login(organiser)
-    return client
