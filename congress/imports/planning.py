@@ -11,6 +11,7 @@ an organiser changed since is kept; a session matched for the first time keeps t
 file; an imported session an organiser deleted is not recreated.
 """
 
+import datetime as dt
 import uuid
 from dataclasses import dataclass, field
 
@@ -116,6 +117,9 @@ class Planner:
         self.track_slugs = {track.slug for track in self.tracks}
         self.capacities = {room.name: room.capacity for room in schedule.rooms}
         self.track_info = {track.name: track for track in schedule.tracks}
+        self.room_of: dict[str, Room | None] = {}
+        self.track_of: dict[str, Track | None] = {}
+        self.matched: dict[int, str] = {}  # session pk → where in the file it was matched
         self.records = {
             record.natural_key: record
             for record in SeedRecord.objects.filter(
@@ -137,9 +141,14 @@ class Planner:
     # --- rooms and tracks: found by name or slug, else planned for creation ---------------------------
 
     def room(self, name: str) -> Room | None:
-        key = name.casefold()
+        if name not in self.room_of:
+            self.room_of[name] = self.find_or_plan_room(name)
+        return self.room_of[name]
+
+    def find_or_plan_room(self, name: str) -> Room | None:
+        key, slug = name.casefold(), slugify(name)
         for room in self.rooms:
-            if room.name.casefold() == key or room.slug == slugify(name):
+            if room.name.casefold() == key or room.slug == slug:
                 return room
         if key == self.congress.venue.name.casefold():
             return None  # our own export lists a session without a room under the venue's name
@@ -155,11 +164,14 @@ class Planner:
         return room
 
     def track(self, name: str) -> Track | None:
-        if not name:
-            return None
-        key = name.casefold()
+        if name not in self.track_of:
+            self.track_of[name] = self.find_or_plan_track(name) if name else None
+        return self.track_of[name]
+
+    def find_or_plan_track(self, name: str) -> Track:
+        key, slug = name.casefold(), slugify(name)
         for track in self.tracks:
-            if track.name.casefold() == key or track.slug == slugify(name):
+            if track.name.casefold() == key or track.slug == slug:
                 return track
         info = self.track_info.get(name)
         colour = info.colour if info and len(info.colour) == 7 and info.colour.startswith("#") else ""
@@ -179,11 +191,19 @@ class Planner:
     # --- one event -------------------------------------------------------------------------------------
 
     def values(self, event: ImportedEvent, line: SessionLine) -> dict | None:
-        starts_at = event.starts_at
+        starts_at, zone = event.starts_at, self.congress.tzinfo
         if starts_at.tzinfo is None:
-            starts_at = starts_at.replace(tzinfo=self.congress.tzinfo)
+            starts_at = starts_at.replace(tzinfo=zone)
             self.plan.naive_times += 1
-        ends_at = starts_at + event.duration
+            if starts_at.astimezone(dt.UTC).astimezone(zone).replace(tzinfo=None) != event.starts_at:
+                message = _("%(moment)s does not exist in %(zone)s (the clocks skip it)")
+                self.error(line, event, "date", message % {"moment": event.starts_at, "zone": self.congress.time_zone})
+                return None
+        try:
+            ends_at = starts_at + event.duration
+        except OverflowError:
+            self.error(line, event, "duration", _("the session would end after the year 9999"))
+            return None
         if starts_at < self.congress.starts_at or ends_at > self.congress.ends_at:
             first, last = self.congress.start_date.isoformat(), self.congress.end_date.isoformat()
             message = _("%(moment)s is outside the edition’s dates (%(first)s – %(last)s)") % {
@@ -256,9 +276,16 @@ class Planner:
                     _("this guid already identifies a session of “%(edition)s”") % {"edition": other},
                 )
                 return line
+        if session is not None and session.pk in self.matched:
+            message = _("this event and the one at %(where)s match the same session") % {
+                "where": self.matched[session.pk]
+            }
+            self.error(line, event, "slug", message)
+            return line
         if session is None:
             self.create(line, event, slug, values)
         else:
+            self.matched[session.pk] = event.where
             self.update(line, session, values)
         self.check(line, event)
         return line

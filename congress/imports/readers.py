@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 # Files above this size are refused before parsing (README, "Importing a programme"). A 2,000-session frab
 # XML of ours weighs about 2.5 MB, pretalx writes about the same per session.
 MAX_FILE_BYTES = 10 * 1024 * 1024
-DURATION_PATTERN = re.compile(r"(?:(\d+):)?(\d{1,3}):(\d{2})(?::(\d{2}))?")
+DURATION_PATTERN = re.compile(r"(?:(\d{1,2}):)?(\d{1,3}):(\d{2})(?::(\d{2}))?")
 
 
 class ScheduleFileError(Exception):
@@ -274,6 +274,11 @@ def _mapping(value, file: str, where: str) -> dict:
     return value
 
 
+def _list(value) -> list:
+    """A list where the file should have one; anything else is read as an empty list."""
+    return value if isinstance(value, list) else []
+
+
 def _string(value) -> str:
     if value is None or isinstance(value, bool):
         return ""
@@ -297,14 +302,14 @@ def read_json(file: str, content: bytes) -> ImportedSchedule:
     schedule = ImportedSchedule(file=file, format="json")
     schedule.acronym = _string(conference.get("acronym")).strip()
     schedule.time_zone = _string(conference.get("time_zone_name")).strip()
-    for room in conference.get("rooms") or []:
+    for room in _list(conference.get("rooms")):
         if isinstance(room, dict) and _string(room.get("name")).strip():
             capacity = room.get("capacity")
             capacity = (
                 capacity if isinstance(capacity, int) and not isinstance(capacity, bool) and capacity >= 0 else None
             )
             schedule.rooms.append(ImportedRoom(_string(room["name"]).strip(), capacity))
-    for track in conference.get("tracks") or []:
+    for track in _list(conference.get("tracks")):
         if isinstance(track, dict) and _string(track.get("name")).strip():
             schedule.tracks.append(
                 ImportedTrack(_string(track["name"]).strip(), _string(track.get("slug")), _string(track.get("color")))
@@ -339,7 +344,7 @@ def _json_event(data: dict, where: str, day_date: str, room_name: str) -> Import
     values = {name: _string(data.get(name)) for name in JSON_EVENT_TEXT}
     values["room"] = values["room"] or room_name
     fill_event(event, values, day_date or None)
-    for person in data.get("persons") or []:
+    for person in _list(data.get("persons")):
         if isinstance(person, dict):
             name = _string(person.get("public_name") or person.get("name")).strip()
         else:

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.db import IntegrityError
 from django.db.models import Count, Prefetch
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
@@ -113,6 +114,10 @@ def _confirm(request, model_admin, title: str) -> HttpResponse:
         plan = apply_plan(plan_import(read_schedule(pending["name"], content), congress, prune=pending["prune"]))
     except (OSError, ScheduleFileError):
         return TemplateResponse(request, "admin/congress/imports/schedule_import.html", expired, status=400)
+    except IntegrityError:  # someone else changed the programme between the preview and now
+        changed = _("The programme changed while you were looking at the preview: upload the file again.")
+        context = _context(request, model_admin, title, form=upload_form, error=changed)
+        return TemplateResponse(request, "admin/congress/imports/schedule_import.html", context, status=409)
     except ImportRefused as exc:
         _field_labels(exc.plan)
         context = _context(request, model_admin, title, form=upload_form, plan=exc.plan)

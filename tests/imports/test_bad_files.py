@@ -1,5 +1,6 @@
 """Malformed and hostile files: a message naming the file, the line and the field; nothing written."""
 
+import datetime as dt
 import json
 
 import pytest
@@ -183,3 +184,65 @@ def test_times_without_a_zone_are_read_in_the_editions_zone_and_reported(tmp_pat
     session = Session.objects.get()
     assert session.local_start.isoformat() == "2025-03-19T10:00:00+01:00"
     assert "1 time(s) without a time zone were read in the edition’s zone, Europe/Paris." in output
+
+
+def test_a_naive_time_the_clocks_skip_is_an_error(tmp_path):
+    congress = make_congress(start_date=dt.date(2025, 3, 30), end_date=dt.date(2025, 3, 30))
+    path = tmp_path / "schedule.xml"
+    path.write_bytes(schedule_xml(event(1, date="2025-03-30T02:30:00")).replace(b"2025-03-19", b"2025-03-30"))
+
+    with pytest.raises(CommandError) as error:
+        run(path, congress)
+
+    assert "field “date”: 2025-03-30 02:30:00 does not exist in Europe/Paris (the clocks skip it)" in str(error.value)
+
+
+@pytest.mark.parametrize(
+    "event_data",
+    [
+        {"title": "A", "date": "2025-03-19T10:00:00+01:00", "duration": "00:30", "persons": 5},
+        {"title": "A", "date": "2025-03-19T10:00:00+01:00", "duration": "00:30", "persons": "Zoé"},
+        {"title": ["A"], "date": 7, "duration": None, "guid": {"x": 1}},
+    ],
+)
+def test_json_values_of_the_wrong_type_are_errors_or_ignored_never_a_crash(tmp_path, event_data):
+    congress = make_congress()
+    data = {
+        "schedule": {
+            "conference": {
+                "rooms": 3,
+                "tracks": "x",
+                "days": [{"date": "2025-03-19", "rooms": {"Salle A": [event_data]}}],
+            }
+        }
+    }
+    path = tmp_path / "schedule.json"
+    path.write_text(json.dumps(data))
+
+    try:
+        output = run(path, congress)
+    except CommandError as error:
+        output = str(error)
+
+    assert "1 session(s) in the file: 1 created" in output or "nothing was imported" in output
+
+
+def test_a_duration_beyond_the_calendar_is_an_error(tmp_path):
+    congress = make_congress()
+    path = tmp_path / "schedule.xml"
+    path.write_bytes(schedule_xml(event(1, date="9999-12-31T23:00:00+00:00", duration="99:999:00")))
+
+    with pytest.raises(CommandError, match="field “duration”: the session would end after the year 9999"):
+        run(path, congress)
+
+
+def test_two_events_matching_one_session_are_refused(tmp_path):
+    congress = make_congress()
+    path = tmp_path / "schedule.xml"
+    path.write_bytes(schedule_xml(event(1), event(2)))
+    run(path, congress)
+    twins = schedule_xml(event(1), event(3, slug="session-1", guid="00000000-0000-4000-8000-000000000001"))
+
+    path.write_bytes(twins.replace(b'guid="00000000-0000-4000-8000-000000000001" id="1"', b'guid="" id="1"', 1))
+    with pytest.raises(CommandError, match="match the same session"):
+        run(path, congress)
