@@ -6,6 +6,7 @@ checks the organiser's permissions itself. Bad input gives a form error or a 404
 
 import secrets
 import tempfile
+import time
 from pathlib import Path
 
 from django.contrib import messages
@@ -29,6 +30,7 @@ from speakers.models import SessionSpeaker
 PENDING_KEY = "congress-schedule-import"
 # Uploaded schedules wait here between the preview and the confirmation, as django-import-export's own files.
 PENDING_DIRECTORY = Path(tempfile.gettempdir()) / "fbp-schedule-imports"
+PENDING_HOURS = 24
 SPREADSHEET_TYPES = {
     "csv": "text/csv; charset=utf-8",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -60,6 +62,10 @@ def _pending_path(token: str) -> Path:
 
 def _store_pending(request, content: bytes, name: str, congress: Congress, prune: bool) -> str:
     PENDING_DIRECTORY.mkdir(mode=0o700, exist_ok=True)
+    stale = time.time() - PENDING_HOURS * 3600
+    for path in PENDING_DIRECTORY.glob("*.schedule"):  # previews never confirmed
+        if path.stat().st_mtime < stale:
+            path.unlink(missing_ok=True)
     previous = request.session.get(PENDING_KEY)
     if previous:
         _pending_path(previous["token"]).unlink(missing_ok=True)

@@ -100,7 +100,10 @@ def write_speaker_links(lines: list[SessionLine]) -> None:
     if not lines:
         return
     speakers = speakers_by_name({name for line in lines for name in line.speaker_names})
-    SessionSpeaker.objects.filter(session__in=[line.session.pk for line in lines]).delete()
+    # One DELETE, without a post_delete signal per link (each would bump the programme version: apply_plan
+    # bumps it once); links have nothing that cascades from them.
+    old_links = SessionSpeaker.objects.filter(session__in=[line.session.pk for line in lines])
+    old_links._raw_delete(old_links.db)
     SessionSpeaker.objects.bulk_create(
         SessionSpeaker(session=line.session, speaker=speakers[name], position=position)
         for line in lines

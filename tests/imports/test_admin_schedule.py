@@ -1,5 +1,8 @@
 """The frab upload in the admin: a preview that writes nothing, then a confirmation that writes it all."""
 
+import os
+import time
+
 import pytest
 from django.contrib.auth.models import User
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -163,3 +166,17 @@ def test_the_admin_pages_keep_the_strict_content_security_policy(organiser_clien
     policy = response["Content-Security-Policy"]
     assert "script-src 'self'" in policy and "unsafe-inline" not in policy
     assert b"<script>" not in response.content and b"style=" not in response.content
+
+
+def test_previews_never_confirmed_are_removed_after_a_day(organiser_client, tmp_path):
+    congress = make_congress()
+    upload(organiser_client, congress, schedule_xml(event(1)))
+    (stale,) = (tmp_path / "pending").glob("*.schedule")
+    os.utime(stale, (time.time() - 25 * 3600,) * 2)
+    organiser_client.logout()
+    organiser_client.force_login(User.objects.get(username="organiser"))
+
+    upload(organiser_client, congress, schedule_xml(event(1)))
+
+    assert not stale.exists()
+    assert len(list((tmp_path / "pending").glob("*.schedule"))) == 1

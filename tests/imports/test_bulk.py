@@ -44,3 +44,18 @@ def test_the_benchmark_measures_an_import():
     assert (figures.sessions, figures.created) == (20, 20)
     assert figures.seconds > 0 and figures.queries > 0
     assert "sessions  file KB  seconds" in format_import_table([figures])
+
+
+@pytest.mark.parametrize("size", [5, 60])
+def test_new_speakers_for_every_session_cost_the_same_queries_whatever_the_size(django_assert_num_queries, size):
+    congress = make_programme(size)
+    content = schedule_bytes(congress)
+    import_schedule(read_schedule("schedule.xml", content), congress)
+    renamed = content.replace(b"Intervenant", b"Oratrice")
+
+    # The reads, then: speakers by name, every slug, new speakers, old links, new links, records, sessions'
+    # bulk update (revision unchanged: speakers are not a revised field), version, in a savepoint.
+    with django_assert_num_queries(16):
+        plan = import_schedule(read_schedule("schedule.xml", renamed), congress)
+
+    assert plan.count("updated") == size
