@@ -219,3 +219,12 @@ def test_a_spreadsheet_over_the_size_limit_is_refused(organiser_client, monkeypa
     assert response.status_code == 302
     messages = [str(message) for message in response.wsgi_request._messages]
     assert messages == ["big.csv is larger than 0 MB, the import limit: nothing was imported."]
+
+
+@pytest.mark.parametrize("page", ["import", "export"])
+def test_the_spreadsheet_pages_have_no_inline_script_or_style(organiser_client, edition, page):
+    response = organiser_client.get(reverse(f"admin:congress_session_{page}"))
+
+    assert response.status_code == 200
+    assert b"style=" not in response.content
+    assert b" onchange=" not in response.content and b"<script>" not in response.content
