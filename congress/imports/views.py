@@ -153,6 +153,8 @@ def planning(request, model_admin) -> HttpResponse:
     if not model_admin.has_view_permission(request):
         raise PermissionDenied
     data = request.GET.copy()
+    if not data:  # the first visit: the current edition's sessions in demand, at the default share
+        data["over"] = "on"
     if "edition" not in data and (current := Congress.objects.current().first()) is not None:
         data["edition"] = str(current.pk)
     form = PlanningForm(data)

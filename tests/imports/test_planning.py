@@ -34,14 +34,21 @@ def programme():
     return congress
 
 
-def test_sessions_over_the_default_share_of_their_room_stand_out(organiser_client, programme):
+def test_the_first_visit_lists_the_sessions_over_the_default_share_of_their_room(organiser_client, programme):
     response = organiser_client.get(URL)
 
     assert response.status_code == 200
     rows = [(s.title, s.star_count, s.demand, s.over_share) for s in response.context["sessions"]]
-    assert rows == [("Très demandée", 9, 90, True), ("Tranquille", 50, 50, False)]
+    assert rows == [("Très demandée", 9, 90, True)]
     assert response.context["share"] == 80
-    assert b'class="planning-over"' in response.content
+
+
+def test_all_sessions_are_listed_with_those_over_the_share_marked(organiser_client, programme):
+    response = organiser_client.get(URL, {"edition": programme.pk, "share": "80"})
+
+    rows = [(s.title, s.star_count, s.demand, s.over_share) for s in response.context["sessions"]]
+    assert rows == [("Très demandée", 9, 90, True), ("Tranquille", 50, 50, False)]
+    assert response.content.count(b'class="planning-over"') == 1
 
 
 def test_the_organiser_sets_the_share_and_may_list_only_the_sessions_above_it(organiser_client, programme):
