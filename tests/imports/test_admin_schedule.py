@@ -180,3 +180,18 @@ def test_previews_never_confirmed_are_removed_after_a_day(organiser_client, tmp_
 
     assert not stale.exists()
     assert len(list((tmp_path / "pending").glob("*.schedule"))) == 1
+
+
+def test_the_prune_checkbox_cancels_the_sessions_missing_from_the_file(organiser_client):
+    congress = make_congress()
+    first = upload(organiser_client, congress, schedule_xml(event(1), event(2)))
+    organiser_client.post(URL, {"token": first.context["confirm_form"].initial["token"]})
+
+    kept = upload(organiser_client, congress, schedule_xml(event(1)))
+    pruned = upload(organiser_client, congress, schedule_xml(event(1)), prune="on")
+    organiser_client.post(URL, {"token": pruned.context["confirm_form"].initial["token"]})
+
+    assert b"They are kept." in kept.content
+    assert b"They will be cancelled (drafts deleted)." in pruned.content
+    assert [session.title for session in pruned.context["plan"].missing] == ["Session 2"]
+    assert congress.sessions.get(slug="session-2").status == Session.Status.CANCELLED
