@@ -103,6 +103,17 @@ DATABASES = {
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # An unreachable database fails a request (and /healthz) within seconds instead of hanging a worker.
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault("connect_timeout", 5)
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # Many threads and processes writing stars: WAL lets readers run beside the one writer, a write
+    # transaction takes the lock when it begins (IMMEDIATE: no "database is locked" when a read turns into a
+    # write), and a writer waits its turn for up to `timeout` seconds instead of failing at once.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL",
+            "transaction_mode": "IMMEDIATE",
+            "timeout": int(os.environ.get("DJANGO_SQLITE_TIMEOUT", "20")),
+        }
+    )
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
@@ -137,6 +148,15 @@ AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
+
+# Per client address (congress.ratelimit): "<count>/<s|m|h|d>" or "off". The venue Wi-Fi puts hundreds of
+# attendees behind one address: 500 new agendas an hour pass, a flood stops well before 1,000.
+CONGRESS_RATE_LIMITS = {
+    "agendas": os.environ.get("CONGRESS_RATE_AGENDAS", "500/h"),
+    "stars": os.environ.get("CONGRESS_RATE_STARS", "2000/m"),
+    "resets": os.environ.get("CONGRESS_RATE_RESETS", "200/h"),
+    "attaches": os.environ.get("CONGRESS_RATE_ATTACHES", "1000/h"),
+}
 
 # Admin login throttling: five failures lock out that username from that address for an hour,
 # never the whole site.
