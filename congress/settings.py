@@ -253,11 +253,28 @@ if not DEBUG and env_bool("DJANGO_SECURE", True):
     CSRF_COOKIE_SECURE = True
     SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 
+# One handler, with agenda tokens masked, for every logger. Django's own configuration (applied first) gives the
+# "django" logger a console handler of its own (so each record was printed twice under runserver, once unmasked)
+# and "django.server" another: both are replaced here.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     # "Not Found: /agenda/<token>.ics" would otherwise put a personal feed address in the logs.
     "filters": {"mask_agenda_tokens": {"()": "congress.middleware.MaskAgendaTokens"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["mask_agenda_tokens"]}},
+    "formatters": {
+        "django.server": {"()": "django.utils.log.ServerFormatter", "format": "[{server_time}] {message}", "style": "{"}
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "filters": ["mask_agenda_tokens"]},
+        "django.server": {
+            "class": "logging.StreamHandler",
+            "filters": ["mask_agenda_tokens"],
+            "formatter": "django.server",
+        },
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "WARNING")},
+    "loggers": {
+        "django": {"handlers": [], "level": os.environ.get("DJANGO_LOG_LEVEL", "WARNING"), "propagate": True},
+        "django.server": {"handlers": ["django.server"], "level": "INFO", "propagate": False},
+    },
 }
