@@ -7,7 +7,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 
-from congress import benchmarking
+from congress import benchmarking, star_load
 
 
 def sizes(value: str) -> list[int]:
@@ -38,8 +38,25 @@ class Command(BaseCommand):
             "--slices", type=int, default=4, help="alternating wrk runs of page and static file the duration is cut in"
         )
         parser.add_argument("--wrk-threads", type=int, default=2)
+        parser.add_argument(
+            "--stars",
+            action="store_true",
+            help="instead: many visitors starring at once on SQLite under gunicorn (congress/star_load.py)",
+        )
+        parser.add_argument("--star-clients", type=int, default=100, help="concurrent visitors of --stars")
+        parser.add_argument("--star-workers", type=int, default=8, help="gunicorn workers of --stars")
+        parser.add_argument("--star-threads", type=int, default=8, help="threads per worker of --stars")
 
     def handle(self, *args, **options):
+        if options["stars"]:
+            result = star_load.run_star_load(
+                clients=options["star_clients"],
+                workers=options["star_workers"],
+                threads=options["star_threads"],
+                log=self.stdout.write,
+            )
+            self.stdout.write(result.summary())
+            return
         if settings.DEBUG:
             self.stderr.write("DJANGO_DEBUG is on: figures would not be those of production.")
         if options["load"] and not shutil.which("wrk"):
