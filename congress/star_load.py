@@ -9,13 +9,10 @@ Everything runs in subprocesses from `root`, so the same measurement can be poin
 code before a change) to compare.
 """
 
-import contextlib
 import json
 import os
 import random
 import secrets
-import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -25,10 +22,12 @@ import time
 import urllib.error
 import urllib.request
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.cookies import SimpleCookie
 from pathlib import Path
+
+from congress import benchmarking
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -63,12 +62,6 @@ class StarLoadResult:
         )
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 def _manage(root: Path, environment: dict[str, str], *arguments: str) -> str:
     result = subprocess.run(
         [sys.executable, "manage.py", *arguments],
@@ -80,34 +73,6 @@ def _manage(root: Path, environment: dict[str, str], *arguments: str) -> str:
         check=True,
     )
     return result.stdout
-
-
-@contextlib.contextmanager
-def _gunicorn(root: Path, environment: dict[str, str], port: int, log: Path) -> Iterator[None]:
-    with log.open("w") as output:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "-c", "congress/gunicorn.conf.py", "congress.wsgi"],
-            cwd=root,
-            env=environment,
-            stdout=output,
-            stderr=subprocess.STDOUT,
-        )
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            if process.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"gunicorn did not start (see {log}): {log.read_text()[-2000:]}")
-            with contextlib.suppress(OSError), urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2):
-                break
-            time.sleep(0.2)
-        yield
-    finally:
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
 
 
 def _star(url: str, csrf: str, agenda: str | None, timeout: float) -> tuple[str | None, str | None]:
@@ -153,7 +118,7 @@ def run_star_load(
     result = StarLoadResult(clients=clients, workers=workers, threads=threads)
     with tempfile.TemporaryDirectory(prefix="fbp-star-load-") as directory:
         workdir = Path(directory)
-        port = _free_port()
+        port = benchmarking.free_port()
         environment = {
             key: value
             for key, value in os.environ.items()
@@ -178,7 +143,7 @@ def run_star_load(
             "print(json.dumps(list(Session.objects.published().values_list('slug', flat=True))))"
         )
         slugs = json.loads(_manage(root, environment, "shell", "-v", "0", "-c", script).strip().splitlines()[-1])
-        with _gunicorn(root, environment, port, workdir / "gunicorn.log"):
+        with benchmarking.gunicorn(environment, port, workdir / "gunicorn.log", root=root):
             barrier = threading.Barrier(clients)
             lock = threading.Lock()
 
