@@ -100,11 +100,14 @@ def collect_static(environment: dict[str, str]) -> None:
 
 
 @contextlib.contextmanager
-def gunicorn(environment: dict[str, str], port: int, log_path: Path) -> Iterator[subprocess.Popen]:
+def gunicorn(
+    environment: dict[str, str], port: int, log_path: Path, *, root: Path | None = None
+) -> Iterator[subprocess.Popen]:
+    """gunicorn serving the checkout at `root` (this one by default), stopped on leaving."""
     with log_path.open("w") as log:
         process = subprocess.Popen(
             [sys.executable, "-m", "gunicorn", "-c", "congress/gunicorn.conf.py", "congress.wsgi"],
-            cwd=settings.BASE_DIR,
+            cwd=root or settings.BASE_DIR,
             env=environment,
             stdout=log,
             stderr=subprocess.STDOUT,

@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 
 from congress.imports.readers import ImportedEvent, ImportedSchedule, describe
 from congress.models import Congress, Room, SeedRecord, Session, Track
-from congress.seeding import stored
+from congress.seed_files import stored
 
 IMPORT_RECORD_LABEL = "import:congress.Session"
 # The fields an import owns; "speakers" is the ordered list of the session's speaker names.

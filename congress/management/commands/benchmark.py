@@ -7,7 +7,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 
-from congress.benchmarks import faults, load, nginx, pages
+from congress.benchmarks import faults, load, nginx, pages, stars
 from congress.imports import benchmark as import_benchmark
 
 
@@ -47,8 +47,25 @@ class Command(BaseCommand):
         parser.add_argument(
             "--import", dest="imports", action="store_true", help="measure the frab import instead of the pages"
         )
+        parser.add_argument(
+            "--stars",
+            action="store_true",
+            help="instead: many visitors starring at once on SQLite under gunicorn (congress/benchmarks/stars.py)",
+        )
+        parser.add_argument("--star-clients", type=int, default=100, help="concurrent visitors of --stars")
+        parser.add_argument("--star-workers", type=int, default=8, help="gunicorn workers of --stars")
+        parser.add_argument("--star-threads", type=int, default=8, help="threads per worker of --stars")
 
     def handle(self, *args, **options):
+        if options["stars"]:
+            result = stars.run_star_load(
+                clients=options["star_clients"],
+                workers=options["star_workers"],
+                threads=options["star_threads"],
+                log=self.stdout.write,
+            )
+            self.stdout.write(result.summary())
+            return
         if settings.DEBUG:
             self.stderr.write("DJANGO_DEBUG is on: figures would not be those of production.")
         if options["load"] and not shutil.which("wrk"):
