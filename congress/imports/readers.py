@@ -19,6 +19,8 @@ from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import DefusedXMLParser, ParseError
 from django.utils.translation import gettext as _
 
+from congress.ical import clean_text
+
 # Files above this size are refused before parsing (README, "Importing a programme"). A 2,000-session frab
 # XML of ours weighs 1.3 MB; pretalx writes about 1.4 KB per session.
 MAX_FILE_BYTES = 10 * 1024 * 1024
@@ -148,6 +150,8 @@ def check_guid(value: str) -> str:
 
 def fill_event(event: ImportedEvent, values: dict, day_date: str | None) -> None:
     """Set the event's fields from text values, noting each faulty one on the event."""
+    # Plain \n line ends and no control characters, as the admin saves text and our feeds write it.
+    values = {name: clean_text(value) for name, value in values.items()}
     for name in ("title", "room"):
         if not values.get(name, "").strip():
             event.error(name, required())

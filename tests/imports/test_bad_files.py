@@ -246,3 +246,29 @@ def test_two_events_matching_one_session_are_refused(tmp_path):
     path.write_bytes(twins.replace(b'guid="00000000-0000-4000-8000-000000000001" id="1"', b'guid="" id="1"', 1))
     with pytest.raises(CommandError, match="match the same session"):
         run(path, congress)
+
+
+def test_line_ends_and_control_characters_are_cleaned_as_the_admin_saves_text(tmp_path):
+    congress = make_congress()
+    data = {
+        "schedule": {
+            "conference": {
+                "days": [
+                    {
+                        "date": "2025-03-19",
+                        "rooms": {
+                            "Salle A": [
+                                {"title": "Titre\x07", "start": "10:00", "duration": "00:30", "abstract": "a\r\nb\rc"}
+                            ]
+                        },
+                    }
+                ]
+            }
+        }
+    }
+    path = tmp_path / "schedule.json"
+    path.write_text(json.dumps(data))
+
+    run(path, congress)
+
+    assert list(congress.sessions.values_list("title", "abstract")) == [("Titre", "a\nb\nc")]
