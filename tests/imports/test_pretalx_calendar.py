@@ -7,21 +7,15 @@ import pytest
 
 from congress.imports.readers import read_schedule
 from congress.imports.writing import import_schedule
-from tests.factories import make_congress, make_venue
 
 pytestmark = pytest.mark.django_db
 
 
-def test_imported_times_rooms_and_titles_match_the_pretalx_calendar(pretalx_file):
+def test_imported_times_rooms_and_titles_match_the_pretalx_calendar(pretalx_file, democon):
     # An edition in another zone than the file's (Europe/Berlin): times keep their instants.
-    congress = make_congress(
-        slug="democon",
-        acronym="democon",
-        start_date=dt.date(2026, 11, 28),
-        end_date=dt.date(2026, 11, 30),
-        time_zone="Europe/London",
-        venue=make_venue(name="Messe"),
-    )
+    congress = democon
+    congress.time_zone = "Europe/London"
+    congress.save()
     xml = pretalx_file("democon-schedule.xml")
     calendar = icalendar.Calendar.from_ical(pretalx_file("democon-schedule.ics").read_bytes())
 
