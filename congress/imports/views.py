@@ -5,11 +5,9 @@ checks the organiser's permissions itself. Bad input gives a form error or a 404
 """
 
 import secrets
-import tempfile
-import time
-from pathlib import Path
 
 from django.contrib import messages
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError
 from django.db.models import Count, Prefetch
@@ -28,9 +26,9 @@ from congress.models import Congress, Session
 from speakers.models import SessionSpeaker
 
 PENDING_KEY = "congress-schedule-import"
-# Uploaded schedules wait here between the preview and the confirmation, as django-import-export's own files.
-PENDING_DIRECTORY = Path(tempfile.gettempdir()) / "fbp-schedule-imports"
-PENDING_HOURS = 24
+# An uploaded schedule waits in the shared cache between the preview and the confirmation, so that any app
+# process can confirm it (as django-import-export's CacheStorage does for spreadsheets; see settings).
+PENDING_SECONDS = 24 * 60 * 60
 SPREADSHEET_TYPES = {
     "csv": "text/csv; charset=utf-8",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -56,21 +54,16 @@ def _field_labels(plan: ImportPlan) -> None:
         line.kept_labels = [labels.get(name, name) for name in line.kept]
 
 
-def _pending_path(token: str) -> Path:
-    return PENDING_DIRECTORY / f"{token}.schedule"
+def _pending_key(token: str) -> str:
+    return f"schedule-import:{token}"
 
 
 def _store_pending(request, content: bytes, name: str, congress: Congress, prune: bool) -> str:
-    PENDING_DIRECTORY.mkdir(mode=0o700, exist_ok=True)
-    stale = time.time() - PENDING_HOURS * 3600
-    for path in PENDING_DIRECTORY.glob("*.schedule"):  # previews never confirmed
-        if path.stat().st_mtime < stale:
-            path.unlink(missing_ok=True)
     previous = request.session.get(PENDING_KEY)
     if previous:
-        _pending_path(previous["token"]).unlink(missing_ok=True)
+        cache.delete(_pending_key(previous["token"]))
     token = secrets.token_urlsafe(24)
-    _pending_path(token).write_bytes(content)
+    cache.set(_pending_key(token), content, PENDING_SECONDS)
     request.session[PENDING_KEY] = {"token": token, "name": name, "edition": congress.pk, "prune": prune}
     return token
 
@@ -111,11 +104,11 @@ def _confirm(request, model_admin, title: str) -> HttpResponse:
     )
     if not form.is_valid() or form.cleaned_data["token"] != pending.get("token"):
         return TemplateResponse(request, "admin/congress/imports/schedule_import.html", expired, status=400)
-    path = _pending_path(pending["token"])
+    key = _pending_key(pending["token"])
     congress = Congress.objects.select_related("venue").filter(pk=pending["edition"]).first()
     try:
-        content = path.read_bytes()
-        if congress is None:
+        content = cache.get(key)
+        if congress is None or content is None:
             raise FileNotFoundError
         plan = apply_plan(plan_import(read_schedule(pending["name"], content), congress, prune=pending["prune"]))
     except (OSError, ScheduleFileError):
@@ -129,7 +122,7 @@ def _confirm(request, model_admin, title: str) -> HttpResponse:
         context = _context(request, model_admin, title, form=upload_form, plan=exc.plan)
         return TemplateResponse(request, "admin/congress/imports/schedule_import.html", context)
     finally:
-        path.unlink(missing_ok=True)
+        cache.delete(key)
         request.session.pop(PENDING_KEY, None)
     model_admin.message_user(request, f"{pending['name']} → {congress.name}: {plan.summary()}", messages.SUCCESS)
     return redirect(reverse(f"admin:{model_admin.opts.app_label}_{model_admin.opts.model_name}_changelist"))

@@ -1,14 +1,15 @@
 """The frab upload in the admin: a preview that writes nothing, then a confirmation that writes it all."""
 
-import os
-import time
+import datetime as dt
 
 import pytest
+import time_machine
 from django.contrib.auth.models import User
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import timezone
 
-from congress.imports import readers, views
+from congress.imports import readers
 from congress.models import ProgrammeVersion, Room, Session
 from tests.factories import make_congress
 from tests.imports.hostile import XXE, event, schedule_xml
@@ -16,11 +17,6 @@ from tests.imports.hostile import XXE, event, schedule_xml
 pytestmark = pytest.mark.django_db
 
 URL = "/en/admin/congress/session/import-schedule/"
-
-
-@pytest.fixture(autouse=True)
-def pending_directory(tmp_path, monkeypatch):
-    monkeypatch.setattr(views, "PENDING_DIRECTORY", tmp_path / "pending")
 
 
 def upload(client, congress, content: bytes, name: str = "schedule.xml", **extra):
@@ -168,18 +164,17 @@ def test_the_admin_pages_keep_the_strict_content_security_policy(organiser_clien
     assert b"<script>" not in response.content and b"style=" not in response.content
 
 
-def test_previews_never_confirmed_are_removed_after_a_day(organiser_client, tmp_path):
+def test_a_preview_never_confirmed_expires_after_a_day(organiser_client):
     congress = make_congress()
-    upload(organiser_client, congress, schedule_xml(event(1)))
-    (stale,) = (tmp_path / "pending").glob("*.schedule")
-    os.utime(stale, (time.time() - 25 * 3600,) * 2)
-    organiser_client.logout()
-    organiser_client.force_login(User.objects.get(username="organiser"))
+    preview = upload(organiser_client, congress, schedule_xml(event(1)))
+    token = preview.context["confirm_form"].initial["token"]
 
-    upload(organiser_client, congress, schedule_xml(event(1)))
+    with time_machine.travel(timezone.now() + dt.timedelta(hours=25)):
+        response = organiser_client.post(URL, {"token": token})
 
-    assert not stale.exists()
-    assert len(list((tmp_path / "pending").glob("*.schedule"))) == 1
+    assert response.status_code == 400
+    assert b"This preview has expired" in response.content
+    assert not congress.sessions.exists()
 
 
 def test_the_prune_checkbox_cancels_the_sessions_missing_from_the_file(organiser_client):
