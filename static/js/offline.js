@@ -21,7 +21,8 @@
         .then(function () { return navigator.serviceWorker.ready; })
         .then(function (registration) {
           if (navigator.onLine && registration.active) {
-            registration.active.postMessage({ type: "sync", pages: data.pages });
+            // This page too: on the first visit it was loaded before the worker was there to keep it.
+            registration.active.postMessage({ type: "sync", pages: data.pages, page: location.pathname + location.search });
           }
         })
         .catch(function () { /* no worker (private mode, disabled): the site works online as before */ });

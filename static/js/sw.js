@@ -11,12 +11,16 @@
 "use strict";
 
 const PAGES = "fbp-pages"; // HTML pages and calendar files, each with the time it was fetched and the version
+const FRAGMENTS = "fbp-fragments"; // other GET answers the pages asked for (htmx fragments, the visitor's state)
 const FILES = "fbp-static"; // static and media files
 const STATES = "fbp-state"; // the last /offline/pages.json of each language
 const CACHED_AT = "X-Offline-Cached-At";
 const VERSION = "X-Offline-Version";
 const NETWORK_TIMEOUT_MS = 4000;
-const PARALLEL_FETCHES = 3;
+// A fragment kept for an older programme is forgotten, unless it was fetched this long before the new version
+// was seen (by the very page that announced it: the visitor's own state).
+const FRAGMENT_GRACE_MS = 60000;
+const HTMX_HEADERS = ["HX-Request", "HX-Target", "HX-History-Restore-Request", "HX-Boosted"];
 // Copies fetched in the background say so: opening /agenda/ marks its changes as seen, a copy must not.
 const COPY_HEADERS = { "X-Offline-Copy": "1" };
 const LANGUAGE = "(?:/[a-z]{2}(?:-[a-z]+)?)?";
@@ -34,8 +38,10 @@ self.addEventListener("message", (event) => {
   if (data.type !== "sync" || typeof data.pages !== "string") return;
   const url = new URL(data.pages, self.location.origin);
   if (url.origin !== self.location.origin) return;
+  const opened = typeof data.page === "string" ? new URL(data.page, self.location.origin) : null;
+  const page = opened && opened.origin === self.location.origin && !NEVER_KEPT.test(opened.pathname) ? opened : null;
   event.waitUntil(
-    sync(url.pathname).then(
+    sync(url.pathname, page && page.href).then(
       (version) => event.source && event.source.postMessage({ type: "synced", version: version }),
       () => event.source && event.source.postMessage({ type: "sync-failed" }),
     ),
@@ -51,11 +57,13 @@ self.addEventListener("fetch", (event) => {
     else if (request.mode === "navigate") event.respondWith(sendForm(request));
     return;
   }
-  if (request.method !== "GET" || request.headers.get("HX-Request")) return; // htmx: offline.js falls back
+  if (request.method !== "GET") return;
   if (/^\/(?:static|media)\//.test(url.pathname)) {
     event.respondWith(fileFirst(request));
   } else if (request.mode === "navigate" || url.pathname.endsWith(".ics")) {
-    event.respondWith(networkFirst(event));
+    event.respondWith(networkFirst(event, pageKey(request.url), PAGES));
+  } else {
+    event.respondWith(networkFirst(event, fragmentKey(request), FRAGMENTS));
   }
 });
 
@@ -71,36 +79,50 @@ function pageKey(address) {
   return url.href;
 }
 
-function isKept(response) {
+/* The same address gives another body to htmx (a fragment of the page): its headers are part of the key. */
+function fragmentKey(request) {
+  const url = new URL(request.url);
+  for (const name of HTMX_HEADERS) {
+    const value = request.headers.get(name);
+    if (value) url.searchParams.append(`fbp-${name.toLowerCase()}`, value);
+  }
+  return pageKey(url.href);
+}
+
+function isKept(response, anyType) {
   return response.status === 200 && response.type === "basic" && !response.redirected &&
-    KEPT_TYPES.test(response.headers.get("Content-Type") || "");
+    (anyType || KEPT_TYPES.test(response.headers.get("Content-Type") || ""));
 }
 
 // Pages ------------------------------------------------------------------------------------------------------
 
-async function networkFirst(event) {
-  const request = event.request;
-  const key = pageKey(request.url);
-  const network = fetch(request);
+async function networkFirst(event, key, cacheName) {
+  const isPage = cacheName === PAGES;
+  const network = fetch(event.request);
   // Registered before the first await: the copy is kept even when the page was answered from the cache.
-  event.waitUntil(network.then((response) => (isKept(response) ? store(key, response.clone()) : null)).catch(() => {}));
-  const slow = new Promise((resolve) => setTimeout(resolve, NETWORK_TIMEOUT_MS)).then(() => keptCopy(key));
+  const keep = (response) => (isKept(response, !isPage) ? store(key, response.clone(), "", cacheName) : null);
+  event.waitUntil(network.then(keep).catch(() => {}));
+  const fromCache = () => (isPage ? keptCopy(key) : caches.match(key, { cacheName: cacheName, ignoreVary: true }));
+  const slow = new Promise((resolve) => setTimeout(resolve, NETWORK_TIMEOUT_MS)).then(fromCache);
   try {
     return await Promise.race([network, slow.then((copy) => copy || network)]);
   } catch (error) {
-    return (await keptCopy(key)) || (await offlinePage(new URL(request.url).pathname, false));
+    const copy = await fromCache();
+    if (copy) return copy;
+    // A fragment fails as the network did: htmx says so, and offline.js opens the whole page instead.
+    return isPage ? offlinePage(new URL(event.request.url).pathname, false) : Response.error();
   }
 }
 
-async function store(key, response, version) {
+async function store(key, response, version, cacheName) {
   const body = await response.blob();
   const headers = new Headers(response.headers);
   headers.set(CACHED_AT, String(Date.now()));
   headers.set(VERSION, version || (await latestVersion()));
   headers.delete("Content-Length");
-  const pages = await caches.open(PAGES);
-  await pages.put(key, new Response(body, { status: 200, statusText: response.statusText, headers: headers }));
-  if ((headers.get("Content-Type") || "").startsWith("text/html")) {
+  const cache = await caches.open(cacheName || PAGES);
+  await cache.put(key, new Response(body, { status: 200, statusText: response.statusText, headers: headers }));
+  if (cacheName === PAGES && (headers.get("Content-Type") || "").startsWith("text/html")) {
     await keepFiles([...(await body.text()).matchAll(STATIC_LINK)].map((match) => match[1]));
   }
 }
@@ -157,7 +179,7 @@ async function keepFiles(paths) {
   for (const path of new Set(paths)) {
     if (!(await files.match(path, { ignoreSearch: true }))) missing.push(path);
   }
-  await inParallel(missing, async (path) => {
+  await oneByOne(missing, async (path) => {
     const response = await fetch(path);
     if (response.status === 200) await files.put(path, response);
   });
@@ -176,10 +198,17 @@ async function sendStar(event) {
     throw error; // an htmx star: htmx:sendError, shown by offline.js next to the button
   }
   if (response.ok || response.type === "opaqueredirect") {
-    // The agenda changed: keep it, and the sessions in it, as they are now.
-    event.waitUntil(keepAgenda(path.replace(/sessions\/[^/]+\/star\/$/, "agenda/"), "", true).catch(() => {}));
+    // The agenda changed: keep it, and the sessions in it, as they are now; and the page starred from.
+    const agenda = keepAgenda(path.replace(/sessions\/[^/]+\/star\/$/, "agenda/"), "", true);
+    event.waitUntil(agenda.then(() => keepAgain(request.referrer)).catch(() => {}));
   }
   return response;
+}
+
+async function keepAgain(address) {
+  if (!address || new URL(address).origin !== self.location.origin) return;
+  const key = pageKey(address);
+  if (await caches.match(key, { cacheName: PAGES })) await copy(key, await latestVersion());
 }
 
 async function sendForm(request) {
@@ -194,14 +223,14 @@ async function sendForm(request) {
 
 const running = new Map(); // one sync at a time per language
 
-function sync(pagesPath) {
+function sync(pagesPath, openedPage) {
   if (!running.has(pagesPath)) {
-    running.set(pagesPath, syncPages(pagesPath).finally(() => running.delete(pagesPath)));
+    running.set(pagesPath, syncPages(pagesPath, openedPage).finally(() => running.delete(pagesPath)));
   }
   return running.get(pagesPath);
 }
 
-async function syncPages(pagesPath) {
+async function syncPages(pagesPath, openedPage) {
   const response = await fetch(pagesPath, { cache: "no-cache", headers: COPY_HEADERS });
   if (!response.ok) throw new Error(`${pagesPath}: ${response.status}`);
   const state = { ...(await response.json()), fetchedAt: Date.now() };
@@ -210,6 +239,7 @@ async function syncPages(pagesPath) {
   await keepFiles(state.shell);
   const pages = await caches.open(PAGES);
   const wanted = new Set([state.offline, state.unsent, ...state.pages].map(pageKey));
+  if (openedPage) wanted.add(pageKey(openedPage));
   const stale = [];
   for (const key of wanted) {
     const kept = await pages.match(key, { ignoreVary: true });
@@ -221,8 +251,9 @@ async function syncPages(pagesPath) {
     const kept = await pages.match(request, { ignoreVary: true });
     if (kept && kept.headers.get(VERSION) !== state.version) stale.push(request.url);
   }
-  await inParallel(stale, (key) => copy(key, state.version));
+  await oneByOne(stale, (key) => copy(key, state.version));
   await keepAgenda(state.agenda, state.version, false);
+  await forgetOldFragments(state.version);
   return state.version;
 }
 
@@ -236,6 +267,17 @@ async function copy(key, version) {
   const pages = await caches.open(PAGES);
   if (isKept(response)) await store(key, response, version);
   else if (response.status === 404 || response.status === 410) await pages.delete(key); // withdrawn
+}
+
+async function forgetOldFragments(version) {
+  const fragments = await caches.open(FRAGMENTS);
+  const before = Date.now() - FRAGMENT_GRACE_MS;
+  for (const request of await fragments.keys()) {
+    const kept = await fragments.match(request);
+    if (kept && kept.headers.get(VERSION) !== version && Number(kept.headers.get(CACHED_AT)) < before) {
+      await fragments.delete(request);
+    }
+  }
 }
 
 /* The agenda page, and every session in it with its calendar file. */
@@ -256,7 +298,7 @@ async function keepAgenda(agendaPath, version, fetchAgain) {
     const sessionCopy = await pages.match(sessionKey, { ignoreVary: true });
     if (!sessionCopy || sessionCopy.headers.get(VERSION) !== latest) missing.push(sessionKey);
   }
-  await inParallel(missing, (sessionKey) => copy(sessionKey, latest));
+  await oneByOne(missing, (sessionKey) => copy(sessionKey, latest));
 }
 
 // Language states --------------------------------------------------------------------------------------------
@@ -285,16 +327,13 @@ async function latestVersion() {
   return known.length ? known[known.length - 1].version : "";
 }
 
-async function inParallel(items, work) {
-  const queue = [...items];
-  const workers = Array.from({ length: Math.min(PARALLEL_FETCHES, queue.length) }, async () => {
-    while (queue.length) {
-      try {
-        await work(queue.shift());
-      } catch (error) {
-        /* one page that failed does not stop the others */
-      }
+/* One after the other: gentle on a crowded network, and the visitor's own pages come first. */
+async function oneByOne(items, work) {
+  for (const item of items) {
+    try {
+      await work(item);
+    } catch (error) {
+      /* one page that failed does not stop the others */
     }
-  });
-  await Promise.all(workers);
+  }
 }
