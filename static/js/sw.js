@@ -315,11 +315,12 @@ async function states() {
 
 /* The state of the language a path is in: the one whose home is the longest start of the path. */
 async function stateFor(path) {
+  const known = await states();
   let best = null;
-  for (const state of await states()) {
+  for (const state of known) {
     if (path.startsWith(state.home) && (!best || state.home.length > best.home.length)) best = state;
   }
-  return best;
+  return best || known[0] || null; // a language never synced: the offline page of another is better than none
 }
 
 async function latestVersion() {

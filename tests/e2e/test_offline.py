@@ -115,6 +115,8 @@ def test_offline_after_one_visit(page, context, programme, page_errors):
 
     page.goto("/venue/")
     expect(page.locator("main")).to_contain_text("Palais des Congrès")
+    expect_offline_copy(page)
+    assert_no_axe_violations(page)  # with the note the worker adds
     page.goto("/speakers/")
     expect_offline_copy(page)
 

@@ -215,6 +215,14 @@ def test_pages_list_query_count_is_constant(client, django_assert_num_queries, s
         client.get("/offline/pages.json")
 
 
+@pytest.mark.parametrize("size", [5, 60])
+def test_offline_page_query_count_is_constant(client, django_assert_num_queries, size):
+    make_programme(size)
+
+    with django_assert_num_queries(1):  # the current congress with its venue
+        client.get("/offline/")
+
+
 def test_background_copy_of_the_agenda_does_not_mark_changes_as_seen(client):
     congress = make_programme(5)
     session = congress.sessions.order_by("starts_at").first()
