@@ -9,6 +9,7 @@ import datetime as dt
 import hashlib
 import json
 from functools import cache
+from pathlib import Path
 
 from django.conf import settings
 from django.contrib.staticfiles import finders
@@ -27,6 +28,8 @@ THEME_COLOUR = "#0b4f6c"  # --brand in app.css; also the theme-color meta of bas
 BACKGROUND_COLOUR = "#ffffff"
 ICON_SOURCE = "icons/icon.svg"
 ICON_SIZES = (192, 512)
+# Debian's Chromium, which Playwright drives for the icons (render_icons) and the budgets (offline_benchmark).
+CHROMIUM = Path("/usr/bin/chromium")
 # The static files every offline page needs (the pages link them by their hashed names).
 SHELL_FILES = (
     "css/app.css",

@@ -6,8 +6,9 @@
    network fails or does not answer within NETWORK_TIMEOUT_MS, with a note "offline — updated at HH:MM".
    After each online page load the page sends "sync": the worker reads /offline/pages.json (the programme
    version and the addresses to keep for that language) and fetches again every page kept for an older version.
-   Static files: cache first (their names change with their content). Stars are never queued: offline, an
-   htmx star fails (offline.js shows why) and a plain form gets the offline page saying it was not sent. */
+   Static files: cache first when their names carry their hash (network first otherwise, e.g. in development).
+   Stars are never queued: offline, an htmx star fails (offline.js shows why) and a plain form gets the offline
+   page saying it was not sent. */
 "use strict";
 
 const PAGES = "fbp-pages"; // HTML pages and calendar files, each with the time it was fetched and the version
@@ -28,6 +29,7 @@ const NEVER_KEPT = new RegExp(`^${LANGUAGE}/(?:admin/|i18n/|agenda/attach/|agend
 const STAR = new RegExp(`^${LANGUAGE}/sessions/[^/]+/star/$`);
 const SESSION_LINK = new RegExp(`href="(${LANGUAGE}/sessions/([^"/?#]+)/)"`, "g");
 const STATIC_LINK = /(?:href|src)="(\/(?:static|media)\/[^"?#]+)"/g;
+const HASHED = /\.[0-9a-f]{12}\.[A-Za-z0-9]+$/; // collectstatic's names: their content never changes
 const KEPT_TYPES = /^(?:text\/html|text\/calendar)/;
 
 self.addEventListener("install", () => self.skipWaiting());
@@ -58,8 +60,10 @@ self.addEventListener("fetch", (event) => {
     return;
   }
   if (request.method !== "GET") return;
-  if (/^\/(?:static|media)\//.test(url.pathname)) {
+  if (/^\/static\//.test(url.pathname) && HASHED.test(url.pathname)) {
     event.respondWith(fileFirst(request));
+  } else if (/^\/(?:static|media)\//.test(url.pathname)) {
+    event.respondWith(networkFirst(event, request.url, FILES)); // a name that may be given new content
   } else if (request.mode === "navigate" || url.pathname.endsWith(".ics")) {
     event.respondWith(networkFirst(event, pageKey(request.url), PAGES));
   } else {

@@ -7,8 +7,8 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from congress import benchmarking
+from congress.offline import CHROMIUM
 
-CHROMIUM = Path("/usr/bin/chromium")
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run"]
 # What the worker holds, each body measured raw and gzip-compressed (CompressionStream) inside the browser.
 STORED_BYTES = """async () => {

@@ -3,9 +3,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from congress.offline import ICON_SIZES, ICON_SOURCE
-
-CHROMIUM = Path("/usr/bin/chromium")
+from congress.offline import CHROMIUM, ICON_SIZES, ICON_SOURCE
 
 
 class Command(BaseCommand):
