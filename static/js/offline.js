@@ -53,13 +53,31 @@
       say(form, data.starOffline);
       return;
     }
-    // A day tab, a layout link or a filter: the whole page instead, which the worker may hold.
+    // A day tab or a layout link: the whole page instead, which the worker may hold (else it says what it has).
+    // A filter typed or chosen: only when that page is kept, not the offline page at each letter typed.
     var config = event.detail.requestConfig || {};
     var path = event.detail.pathInfo && event.detail.pathInfo.finalRequestPath;
-    if (config.verb === "get" && path && navigator.serviceWorker && navigator.serviceWorker.controller) {
+    var elt = event.detail.elt;
+    if (config.verb !== "get" || !path || !navigator.serviceWorker || !navigator.serviceWorker.controller) return;
+    if (elt && elt.tagName === "A") {
       window.location.assign(path);
+    } else if (window.caches) {
+      caches.match(keptAddress(path), { ignoreVary: true }).then(function (kept) {
+        if (kept) window.location.assign(path);
+      });
     }
   });
+
+  // The worker's key for a page: its parameters sorted, empty ones left out (pageKey in sw.js).
+  function keptAddress(path) {
+    var url = new URL(path, location.href);
+    var params = [];
+    url.searchParams.forEach(function (value, name) { if (value !== "") params.push([name, value]); });
+    params.sort(function (a, b) { return a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0; });
+    url.search = new URLSearchParams(params).toString();
+    url.hash = "";
+    return url.href;
+  }
 
   document.addEventListener("htmx:responseError", function (event) {
     var form = starForm(event);

@@ -29,13 +29,15 @@ def visit_online(page, path: str = "/") -> None:
     page.wait_for_selector("html[data-offline-version]", state="attached", timeout=30_000)
 
 
-def wait_until_kept(page, path: str) -> None:
-    """Until the worker holds a copy of `path`: it keeps pages in the background."""
+def wait_until_kept(page, path: str, containing: str = "") -> None:
+    """Until the worker holds a copy of `path` (holding `containing`): it keeps pages in the background."""
+    script = """async ([path, containing]) => {
+      const kept = await caches.match(new URL(path, location.href).href, {ignoreVary: true});
+      return !!kept && (await kept.text()).includes(containing);
+    }"""
     deadline = time.monotonic() + 15
-    while not page.evaluate(
-        "async (path) => !!(await caches.match(new URL(path, location.href).href, {ignoreVary: true}))", path
-    ):
-        assert time.monotonic() < deadline, f"{path} was not kept"
+    while not page.evaluate(script, [path, containing]):
+        assert time.monotonic() < deadline, f"{path} was not kept" + (f" with {containing!r}" if containing else "")
         page.wait_for_timeout(200)
 
 
@@ -88,15 +90,20 @@ def test_offline_after_one_visit(page, context, programme, page_errors):
     star_in_schedule(page, talk)  # from the programme: the talk's own page was never opened
     wait_until_kept(page, f"/sessions/{talk.slug}/")
     wait_until_kept(page, f"/sessions/{talk.slug}.ics")
+    wait_until_kept(page, "/schedule/", f'id="star-{talk.pk}" class="star star--on"')  # the page starred from
 
     context.set_offline(True)
 
     page.goto("/schedule/")
     expect(page.get_by_role("heading", level=1)).to_have_text("Programme")
     expect_offline_copy(page)
+    expect(page.locator(f"#star-{talk.pk} button")).to_have_attribute("aria-pressed", "true")
     page.locator(".day-tabs a").nth(2).click()  # an htmx tab: without a network, the day's page kept
     expect(page).to_have_url(re.compile(r"/schedule/\?day=2025-03-20"))
     expect(page.locator("main")).to_contain_text("jumeaux numériques")
+    page.locator("#filter-day").select_option("2025-03-19")  # a filter: the page kept for that day
+    expect(page).to_have_url(re.compile(r"/schedule/\?day=2025-03-19$"))
+    expect_offline_copy(page)
     page.goto("/schedule/?layout=list&day=2025-03-19")  # either order of the parameters
     expect(page.locator("#schedule-page")).to_have_class(re.compile(r"\blayout-list\b"))
     expect_offline_copy(page)
@@ -112,6 +119,9 @@ def test_offline_after_one_visit(page, context, programme, page_errors):
     page.goto("/agenda/")
     expect(page.locator("main")).to_contain_text(talk.title)
     expect_offline_copy(page)
+    with page.expect_download() as download:  # the whole programme's calendar, from the footer
+        page.locator("footer a[href='/calendar.ics']").click()
+    assert len(icalendar.Calendar.from_ical(download.value.path().read_bytes()).walk("VEVENT")) == 6
 
     page.goto("/venue/")
     expect(page.locator("main")).to_contain_text("Palais des Congrès")
