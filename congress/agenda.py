@@ -21,7 +21,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 from django.conf import settings
 from django.contrib import messages
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import Count, F, OuterRef, Prefetch, Q, Subquery, Window
 from django.db.models.functions import RowNumber
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
@@ -37,7 +37,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from django_htmx.http import HttpResponseClientRedirect, trigger_client_event
 
-from congress import http, ical, queries
+from congress import http, ical, queries, ratelimit
 from congress.feeds import FEED_LANGUAGE, CalendarResponse
 from congress.models import (
     Agenda,
@@ -200,6 +200,7 @@ def _wants_fragment(request: HttpRequest) -> bool:
 
 
 @require_POST
+@ratelimit.limited("stars")
 def star(request: HttpRequest, slug: str) -> HttpResponse:
     """Add the session to the visitor's agenda or remove it (`starred` = 1 or 0; toggles when absent)."""
     session = get_object_or_404(
@@ -218,19 +219,12 @@ def star(request: HttpRequest, slug: str) -> HttpResponse:
     new_token_value = None
     full = wanted and not starred and total >= Agenda.MAX_STARS
     if wanted != starred and not full:
-        with transaction.atomic():
-            if owned is None:
-                new_token_value = new_token()
-                owned = Agenda.objects.create(token_digest=token_digest(new_token_value), congress=session.congress)
-            if wanted:
-                try:
-                    with transaction.atomic():
-                        Star.objects.create(agenda=owned, session=session, seen_revision=session.revision)
-                except IntegrityError:  # the same star sent twice at once
-                    pass
-            else:
-                owned.stars.filter(session=session).delete()
-            Agenda.objects.filter(pk=owned.pk).update(changed_at=timezone.now())
+        if owned is None:
+            ratelimit.hit(request, "agendas")  # 429 past the limit of new agendas per address
+            new_token_value = new_token()
+        digest = token_digest(new_token_value) if new_token_value else ""
+        owned, full = Agenda.objects.set_star(owned, session, wanted, new_digest=digest)
+    if wanted != starred and not full:
         starred = wanted
         # The visitor's stars have changed: count them again for the agenda link of the page.
         for name in ("_agenda_stars", "_visitor_agenda"):
@@ -363,6 +357,7 @@ def agenda(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
+@ratelimit.limited("resets")
 def reset(request: HttpRequest) -> HttpResponse:
     """New private token: the old feed answers 410 Gone, the old "other device" link stops working."""
     owned = _visitor_agenda(request)
@@ -390,6 +385,7 @@ def _agenda_for_token(token: str) -> Agenda | None:
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
+@ratelimit.limited("attaches", methods=("GET", "HEAD", "POST"))
 def attach(request: HttpRequest, token: str) -> HttpResponse:
     """/agenda/attach/<token>/: a page whose button makes this browser use that agenda too (POST, CSRF)."""
     shared = _agenda_for_token(token)

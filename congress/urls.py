@@ -57,4 +57,4 @@ if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
 
 handler404 = "congress.views.page_not_found"
-handler500 = "congress.views.server_error"
+handler500 = "congress.resilience.server_error"

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from congress import benchmarking
+from congress.benchmarks import load, pages
 from congress.offline import CHROMIUM
 
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run"]
@@ -53,22 +53,22 @@ class Command(BaseCommand):
         if not CHROMIUM.exists():
             raise CommandError(f"Chromium is not installed at {CHROMIUM} (apt-get install chromium)")
         prefix = f"fbp-benchmark-{secrets.token_hex(4)}"
-        with benchmarking.temporary_database() as database_url, tempfile.TemporaryDirectory() as folder:
+        with pages.temporary_database() as database_url, tempfile.TemporaryDirectory() as folder:
             try:
-                benchmarking.build_programme(options["sessions"])
-                port = benchmarking.free_port()
-                environment = benchmarking.server_environment(
+                pages.build_programme(options["sessions"])
+                port = load.free_port()
+                environment = load.server_environment(
                     database_url, port=port, static_root=Path(folder) / "static", cache_prefix=prefix
                 )
-                benchmarking.collect_static(environment)
-                with benchmarking.gunicorn(environment, port, Path(folder) / "gunicorn.log"), sync_playwright() as pw:
+                load.collect_static(environment)
+                with load.gunicorn(environment, port, Path(folder) / "gunicorn.log"), sync_playwright() as pw:
                     browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=ARGS, headless=True)
                     try:
                         self.measure(browser, f"http://127.0.0.1:{port}", options)
                     finally:
                         browser.close()
             finally:
-                benchmarking.forget_cache_prefix(prefix)
+                pages.forget_cache_prefix(prefix)
 
     def measure(self, browser, base_url: str, options: dict) -> None:
         path, runs = options["path"], options["runs"]
