@@ -29,7 +29,7 @@ from pathlib import Path
 
 from congress.benchmarks import load
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 @dataclass
