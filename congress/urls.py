@@ -3,7 +3,7 @@ from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.urls import include, path
 
-from congress import agenda, feeds, health, views
+from congress import agenda, feeds, health, offline, views
 
 page_patterns = (
     [
@@ -18,6 +18,9 @@ page_patterns = (
         path("agenda/", agenda.agenda, name="agenda"),
         path("agenda/reset/", agenda.reset, name="agenda-reset"),
         path("agenda/attach/<str:token>/", agenda.attach, name="agenda-attach"),
+        path("manifest.webmanifest", offline.manifest, name="manifest"),
+        path("offline/", offline.offline_page, name="offline"),
+        path("offline/pages.json", offline.offline_pages, name="offline-pages"),
     ],
     "congress",
 )
@@ -37,6 +40,7 @@ urlpatterns = [
     path("", include(feed_patterns)),
     path("i18n/", include("django.conf.urls.i18n")),
     path("healthz", health.healthz, name="healthz"),
+    path("sw.js", offline.service_worker, name="service-worker"),
     path("robots.txt", views.robots_txt, name="robots-txt"),
     path("sitemap.xml", views.sitemap, name="sitemap"),
 ]
