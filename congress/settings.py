@@ -59,8 +59,6 @@ MIDDLEWARE = [
     # from the HTTPS redirect below).
     "congress.middleware.HealthCheckMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    # Stored public pages are answered here, without the rest of the stack (see congress.http).
-    "congress.http.StoredPageMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -70,6 +68,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # request.visitor: the agenda this browser holds, read only when a view asks (congress.agenda.visitor).
+    "congress.agenda.visitor.VisitorMiddleware",
     # Last, so that a throttled login attempt is answered before the view runs.
     "axes.middleware.AxesMiddleware",
 ]
@@ -220,7 +220,8 @@ PERMISSIONS_POLICY = {
     "xr-spatial-tracking": [],
 }
 SESSION_COOKIE_HTTPONLY = True
-# Forms carry the token in the page (filled per request on cached pages); no script reads the cookie.
+# Public pages carry no token (the agenda's forms are checked by their origin, congress.agenda.visitor); the
+# admin's forms carry it in the page; no script reads the cookie.
 CSRF_COOKIE_HTTPONLY = True
 
 if not DEBUG and env_bool("DJANGO_SECURE", True):

@@ -2,19 +2,21 @@
 
 import datetime as dt
 import json
+from functools import lru_cache
 from urllib.parse import quote
 
 from django import template
 from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.core.serializers.json import DjangoJSONEncoder
-from django.template.loader import get_template
 from django.templatetags.static import static
 from django.urls import reverse, translate_url
 from django.utils import formats
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language, get_language_info, gettext, gettext_lazy
+
+from congress.slug_urls import slug_url as _slug_url
 
 register = template.Library()
 
@@ -65,6 +67,7 @@ def iso(moment: dt.datetime | dt.date) -> str:
 
 
 @register.filter
+@lru_cache(maxsize=256)
 def track_dot(colour: str) -> str:
     """A small disc of the track's colour as a data: image (CSP allows data: images; no style attribute)."""
     svg = (
@@ -79,6 +82,12 @@ def jsonld(data) -> str:
     """schema.org data block; a data block is not script for CSP, and it is escaped like json_script."""
     payload = json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False, separators=(",", ":"))
     return format_html('<script type="application/ld+json">{}</script>', mark_safe(payload.translate(_JSON_ESCAPES)))
+
+
+@register.filter
+def slug_url(slug: str, view_name: str) -> str:
+    """`{{ session.slug|slug_url:"congress:session-detail" }}`: the page's address without a reverse() per row."""
+    return _slug_url(view_name, slug)
 
 
 @register.simple_tag(takes_context=True)
@@ -109,15 +118,6 @@ def alternate_urls(context) -> list[dict]:
 @register.simple_tag
 def og_locale() -> str:
     return {"fr": "fr_FR", "en": "en_GB"}.get(get_language() or "fr", "fr_FR")
-
-
-@register.simple_tag(takes_context=True)
-def render_block(context, template_name: str, values) -> str:
-    """Render `template_name` with the dict `values` as its context (the "now & next" block of the agenda)."""
-    if not values:
-        values = {}
-    request = context.get("request")
-    return get_template(template_name).render(dict(values), request)
 
 
 # (view name, label, other views of the same section): the section is marked for those with aria-current="true".

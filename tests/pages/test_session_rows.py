@@ -81,10 +81,11 @@ def test_cancelled_row_keeps_the_button_that_removes_it_from_an_agenda(client, p
     client.post(f"/en/sessions/{workshop.slug}/star/", {"starred": "1"})
     Session.objects.filter(pk=workshop.pk).update(status=Session.Status.CANCELLED)
 
-    article = row(client.get("/en/schedule/"), workshop)
+    article = row(client.get("/en/agenda/"), workshop)
 
     assert article.xpath(".//form/@action") == [f"/en/sessions/{workshop.slug}/star/"]
     assert article.xpath(".//form//button/@aria-pressed") == ["true"]
+    assert article.xpath('.//input[@name="starred"]/@value') == ["0"]
 
 
 def test_time_to_be_confirmed_row_has_its_badge(client, programme):
