@@ -16,6 +16,7 @@ from django.views.decorators.http import require_safe
 from congress import frab, ical, queries
 from congress.caching import public_page
 from congress.models import Congress, ProgrammeVersion, Session
+from congress.rendering import with_current_congress
 
 # Calendar apps poll (Google every few hours, Apple and Thunderbird as set by the user): their own cache may
 # answer for five minutes, a shared cache in front (nginx) for ten seconds, as for pages; then they ask again
@@ -43,7 +44,7 @@ def _site_url(request: HttpRequest) -> str:
     return request.build_absolute_uri("/").rstrip("/")
 
 
-def _no_congress() -> HttpResponse:
+def _no_congress(request: HttpRequest) -> HttpResponse:
     return plain(404, _("No congress is published yet."))
 
 
@@ -71,11 +72,9 @@ def calendar_filename(filters: queries.ScheduleFilters) -> str:
 
 @public_page(params=queries.FILTER_NAMES, cache_control=FEED_CACHE_CONTROL)
 @require_safe
-def congress_calendar(request: HttpRequest) -> HttpResponse:
+@with_current_congress(missing=_no_congress)
+def congress_calendar(request: HttpRequest, congress: Congress) -> HttpResponse:
     """/calendar.ics: the public programme, narrowed by the schedule page's filters (day, track, room, kind, q)."""
-    congress = queries.current_congress()
-    if congress is None:
-        return _no_congress()
     try:
         filters = queries.ScheduleFilters.from_query(congress, request.GET)
     except queries.BadFilter as error:
@@ -97,11 +96,9 @@ def congress_calendar(request: HttpRequest) -> HttpResponse:
 
 @public_page(cache_control=FEED_CACHE_CONTROL)
 @require_safe
-def session_calendar(request: HttpRequest, slug: str) -> HttpResponse:
+@with_current_congress(missing=_no_congress)
+def session_calendar(request: HttpRequest, congress: Congress, slug: str) -> HttpResponse:
     """/sessions/<slug>.ics: one session to add to a calendar (no calendar name, see ical.build_calendar)."""
-    congress = queries.current_congress()
-    if congress is None:
-        return _no_congress()
     session = queries.session_for_page(congress, slug)
     if session is None:
         return plain(404, _("No session has this address."))
@@ -139,21 +136,17 @@ def _schedule(request: HttpRequest, congress: Congress, feed_name: str) -> frab.
 
 @public_page(cache_control=FEED_CACHE_CONTROL)
 @require_safe
-def schedule_xml(request: HttpRequest) -> HttpResponse:
+@with_current_congress(missing=_no_congress)
+def schedule_xml(request: HttpRequest, congress: Congress) -> HttpResponse:
     """/schedule.xml: the frab schedule XML read by Giggity, ConfClerk, EventFahrplan."""
-    congress = queries.current_congress()
-    if congress is None:
-        return _no_congress()
     content = frab.schedule_xml_bytes(_schedule(request, congress, "feeds:schedule-xml"))
     return _schedule_response(content, "application/xml; charset=utf-8", f"{congress.acronym}-schedule.xml")
 
 
 @public_page(cache_control=FEED_CACHE_CONTROL)
 @require_safe
-def schedule_json(request: HttpRequest) -> HttpResponse:
+@with_current_congress(missing=_no_congress)
+def schedule_json(request: HttpRequest, congress: Congress) -> HttpResponse:
     """/schedule.json: the same schedule in the JSON form of the frab family."""
-    congress = queries.current_congress()
-    if congress is None:
-        return _no_congress()
     content = frab.schedule_json_bytes(_schedule(request, congress, "feeds:schedule-json"))
     return _schedule_response(content, "application/json", f"{congress.acronym}-schedule.json")

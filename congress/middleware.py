@@ -1,9 +1,9 @@
 """What Django does not do on its own for this site: security headers, personal pages, health probes.
 
-Imported by the logging configuration (MaskAgendaTokens), so nothing here imports models at module level.
+Imported by the logging configuration (MaskAgendaTokens, from congress.masking), so nothing here imports
+models at module level.
 """
 
-import logging
 import re
 from collections.abc import Callable
 from functools import cache
@@ -12,13 +12,7 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.utils.cache import patch_cache_control
 
-# A personal agenda's token in a path: /agenda/<token>.ics, /agenda/attach/<token>/ (and /en/…).
-AGENDA_TOKEN = re.compile(r"(/agenda/(?:attach/)?)(?!reset/)[^/\s?#\"'.]+")
-MASK = "[token]"
-
-
-def mask_agenda_tokens(text: str) -> str:
-    return AGENDA_TOKEN.sub(rf"\g<1>{MASK}", text)
+from congress.masking import MaskAgendaTokens, mask_agenda_tokens  # noqa: F401  (LOGGING names this module)
 
 
 @cache
@@ -30,20 +24,6 @@ def _personal_path() -> re.Pattern:
 def is_personal_path(path: str) -> bool:
     """Pages and feeds that belong to one visitor: their agenda and its feed, and the answer to a star."""
     return bool(_personal_path().match(path))
-
-
-class MaskAgendaTokens(logging.Filter):
-    """Logging filter: a record that mentions a personal agenda address is written with the token masked."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        message = record.getMessage()
-        if "/agenda/" in message:
-            record.msg, record.args = mask_agenda_tokens(message), ()
-        if record.exc_info and not record.exc_text:
-            record.exc_text = logging.Formatter().formatException(record.exc_info)
-        if record.exc_text and "/agenda/" in record.exc_text:
-            record.exc_text = mask_agenda_tokens(record.exc_text)
-        return True
 
 
 def client_ip(request: HttpRequest) -> str | None:

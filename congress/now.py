@@ -136,7 +136,6 @@ def home_board(congress: Congress) -> NowAndNext | None:
     return board if board.state == NowAndNext.DURING else None
 
 
-
 @public_page(params=("room",), targets=("now-board",), refresh_every=REFRESH_SECONDS, bad_request=bad_request_page)
 @require_safe
 @with_current_congress

@@ -1,6 +1,7 @@
 """What every page view shares: the site's layout in the congress's zone, the current-congress opening,
 the styled 404, 400 and "no congress yet" pages, and whether htmx asks for a fragment."""
 
+from collections.abc import Callable
 from functools import wraps
 
 from django.http import HttpRequest, HttpResponse
@@ -60,15 +61,16 @@ def bad_request_page(request: HttpRequest, message: str, congress: Congress | No
     return render_page(request, "congress/bad_filter.html", context, congress=congress, status=400)
 
 
-def with_current_congress(view=None, *, missing_status: int = 404):
-    """Give the view the current congress as its second argument, or answer the "no congress yet" page."""
+def with_current_congress(view=None, *, missing: Callable[[HttpRequest], HttpResponse] = no_congress):
+    """Give the view the current congress as its second argument, or answer `missing(request)` (by default the
+    "no congress yet" page, 404) when no edition is marked current."""
 
     def decorator(view_func):
         @wraps(view_func)
         def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
             congress = queries.current_congress()
             if congress is None:
-                return no_congress(request, status=missing_status)
+                return missing(request)
             return view_func(request, congress, *args, **kwargs)
 
         return wrapped

@@ -23,6 +23,7 @@ from congress.queries import BadFilter, ScheduleFilters
 from congress.rendering import (
     HtmxHttpRequest,
     bad_request_page,
+    no_congress,
     not_found,
     render_page,
     wants_fragment,
@@ -40,7 +41,7 @@ SCHEDULE_TARGETS = ("schedule-page", "schedule-results")
 # Rendered again every minute: during the congress the page shows what is on now (congress.now).
 @public_page(refresh_every=now.REFRESH_SECONDS, bad_request=bad_request_page)
 @require_safe
-@with_current_congress(missing_status=200)
+@with_current_congress(missing=lambda request: no_congress(request, status=200))
 def home(request: HtmxHttpRequest, congress: Congress) -> HttpResponse:
     participations = queries.participations(congress)
     sessions = list(

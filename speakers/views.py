@@ -6,10 +6,10 @@ from itertools import groupby
 from django.http import HttpResponse
 from django.views.decorators.http import require_safe
 
-from congress import queries
 from congress.caching import public_page
 from congress.models import Congress
 from congress.rendering import HtmxHttpRequest, bad_request_page, not_found, render_page, with_current_congress
+from speakers import queries
 
 
 def _sort_key(speaker) -> tuple[str, str]:

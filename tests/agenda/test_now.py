@@ -6,8 +6,8 @@ import pytest
 import time_machine
 from django.urls import reverse
 
-from congress.now import NowAndNext, home_board, now_and_next
 from congress.models import Session
+from congress.now import NowAndNext, home_board, now_and_next
 from tests.factories import (
     add_speaker,
     make_congress,

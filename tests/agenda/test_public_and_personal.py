@@ -32,7 +32,9 @@ def state(client) -> dict:
         ("/en/now/", {}),
     ],
 )
-def test_two_visitors_with_different_stars_get_the_same_bytes(client, other_browser, congress, session, room, path, headers):
+def test_two_visitors_with_different_stars_get_the_same_bytes(
+    client, other_browser, congress, session, room, path, headers
+):
     other = make_session(congress, room=room, title="Non étoilée", starts_at=paris(2025, 3, 19, 11))
     star(client, session)
     star(other_browser, other)
@@ -78,7 +80,9 @@ def test_state_follows_a_star_at_once(client, session):
     assert state(client) == {"starred": [], "count": 0}
 
 
-def test_state_costs_no_query_without_the_cookie_and_one_with_it(client, other_browser, session, django_assert_num_queries):
+def test_state_costs_no_query_without_the_cookie_and_one_with_it(
+    client, other_browser, session, django_assert_num_queries
+):
     star(client, session)
 
     with django_assert_num_queries(0):

@@ -31,7 +31,9 @@ def test_three_thousand_junk_addresses_add_no_cache_key(client, programme):
     answers = set()
     for index in range(1000):
         answers.add(client.get(f"/schedule/?junk{index}={index}").status_code)
-        answers.add(client.get("/schedule/", headers={"HX-Request": "true", "HX-Target": f"made-up-{index}"}).status_code)
+        answers.add(
+            client.get("/schedule/", headers={"HX-Request": "true", "HX-Target": f"made-up-{index}"}).status_code
+        )
         answers.add(client.get(f"/schedule/?day=2031-03-19&day=x{index}").status_code)
 
     assert answers == {301, 400}

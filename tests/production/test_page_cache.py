@@ -25,6 +25,8 @@ PAGES = [
     "/en/schedule/",
 ]
 FEEDS = ["/calendar.ics", f"/sessions/{SESSION}.ics", "/schedule.xml", "/schedule.json", "/robots.txt", "/sitemap.xml"]
+
+
 @pytest.fixture
 def programme():
     return make_programme(5)
