@@ -11,7 +11,7 @@ from django.contrib.staticfiles import finders
 from django.core.serializers.json import DjangoJSONEncoder
 from django.templatetags.static import static
 from django.urls import reverse, translate_url
-from django.utils import formats
+from django.utils import formats, timezone
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language, get_language_info, gettext, gettext_lazy
@@ -82,6 +82,28 @@ def jsonld(data) -> str:
     """schema.org data block; a data block is not script for CSP, and it is escaped like json_script."""
     payload = json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False, separators=(",", ":"))
     return format_html('<script type="application/ld+json">{}</script>', mark_safe(payload.translate(_JSON_ESCAPES)))
+
+
+@register.filter(expects_localtime=False)
+def clock(session) -> tuple[str, str, str, str]:
+    """(start ISO, start HH:MM, end ISO, end HH:MM) in the active zone: a programme row needs all four, and one
+    conversion each is cheaper than four filters (a schedule has hundreds of rows)."""
+    zone = timezone.get_current_timezone()
+    start, end = session.starts_at.astimezone(zone), session.ends_at.astimezone(zone)
+    return start.isoformat(), f"{start:%H:%M}", end.isoformat(), f"{end:%H:%M}"
+
+
+@register.filter
+def display(instance, field_name: str) -> str:
+    """`{{ session|display:"kind" }}`: what get_kind_display() gives, with the labels worked out once per
+    language (get_FOO_display rebuilds the field's choices on every call; a schedule has hundreds of rows)."""
+    value = getattr(instance, field_name)
+    return _choice_labels(type(instance), field_name, get_language()).get(value, value)
+
+
+@lru_cache(maxsize=32)
+def _choice_labels(model, field_name: str, language: str | None) -> dict[str, str]:
+    return {value: str(text) for value, text in model._meta.get_field(field_name).flatchoices}
 
 
 @register.filter
