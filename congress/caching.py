@@ -1,8 +1,10 @@
 """How public pages and feeds are cached: the same bytes for every visitor, so any HTTP cache may keep them.
 
 `public_page` wraps a GET view whose answer depends only on the programme, the language, the address and the
-query parameters the view declares. Before the view runs, it refuses (400) an unknown, repeated or NUL-holding
-query parameter and an htmx target the view does not render, so that no junk address ever reaches the cache.
+query parameters the view declares. Before the view runs, it refuses (400) a repeated query parameter and an
+htmx target the view does not render, and drops an unknown parameter with a 301 to the address without it
+(NUL characters never get this far: congress.middleware.RefuseNulMiddleware), so that no junk address reaches
+the cache.
 The rest of the address is made canonical (values trimmed, empty ones dropped, names sorted), and the key is
 built from it: release, programme version, language, scheme and host, path, canonical query, the partial asked
 for (htmx), and a time bucket for pages that follow the clock. The ETag is the key's digest (304 on a
@@ -67,11 +69,6 @@ def release() -> str:
     return os.environ.get("CONGRESS_RELEASE") or (_release_digest() if settings.DEBUG else _production_release())
 
 
-def has_nul(request: HttpRequest) -> bool:
-    # PostgreSQL refuses NUL in text, and no link of the site holds one.
-    return any("\x00" in name or any("\x00" in value for value in values) for name, values in request.GET.lists())
-
-
 def plain_bad_request(request: HttpRequest, message: str) -> HttpResponse:
     return HttpResponseBadRequest(message + "\n", content_type="text/plain; charset=utf-8")
 
@@ -131,8 +128,6 @@ def public_page(
         def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
             if request.method not in ("GET", "HEAD"):
                 return view_func(request, *args, **kwargs)  # the view's own 405
-            if has_nul(request):
-                return bad_request(request, _("The address holds a character that is not allowed (NUL)."))
             for name, values in request.GET.lists():
                 if len(values) > 1:
                     return bad_request(request, _("Choose only one value for “%(name)s”.") % {"name": name})

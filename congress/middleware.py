@@ -7,10 +7,12 @@ models at module level.
 import re
 from collections.abc import Callable
 from functools import cache
+from urllib.parse import unquote
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.utils.cache import patch_cache_control
+from django.utils.translation import gettext as _
 
 from congress.masking import MaskAgendaTokens, mask_agenda_tokens  # noqa: F401  (LOGGING names this module)
 
@@ -33,6 +35,20 @@ def client_ip(request: HttpRequest) -> str | None:
     if count and len(forwarded) >= count:
         return forwarded[-count]
     return request.META.get("REMOTE_ADDR")
+
+
+class RefuseNulMiddleware:
+    """A NUL character in the query string answers 400 before any view: PostgreSQL refuses NUL in text (a
+    search or a filter would fail with a 500 there), and no link of the site holds one."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if "\x00" in unquote(request.META.get("QUERY_STRING", "")):
+            message = _("The address holds a character that is not allowed (NUL).")
+            return HttpResponseBadRequest(message + "\n", content_type="text/plain; charset=utf-8")
+        return self.get_response(request)
 
 
 class HealthCheckMiddleware:

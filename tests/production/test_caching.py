@@ -98,6 +98,8 @@ def test_error_answers_are_neither_kept_nor_validated(client, programme, path):
         "/calendar.ics?room=%00",
         "/now/?room=%00",
         "/schedule/?%00=1",
+        "/en/agenda/?x=%00",
+        "/admin/congress/session/?q=%00",
     ],
 )
 def test_a_nul_byte_in_any_parameter_answers_400_with_the_message(client, programme, path):
