@@ -110,7 +110,6 @@ def public_page(
     params: Iterable[str] = (),
     targets: Iterable[str] = (),
     refresh_every: int | None = None,
-    store: bool = True,
     cache_control: str = PAGE_CACHE_CONTROL,
     bad_request=plain_bad_request,
 ):
@@ -118,8 +117,8 @@ def public_page(
 
     `params`: the query parameters it reads (any other is dropped by a 301 to the address without it);
     `targets`: the htmx targets (element ids) it renders a partial for; `refresh_every`: seconds, for a page
-    that also follows the clock (rendered again each interval, no Last-Modified); `store=False` for an answer
-    validated but not kept; `bad_request(request, message)`: the 400 answer (plain text by default).
+    that also follows the clock (rendered again each interval, no Last-Modified); `cache_control`: for shared
+    caches in front; `bad_request(request, message)`: the 400 answer (plain text by default).
     """
     allowed, fragments = frozenset(params), frozenset(targets)
 
@@ -157,7 +156,7 @@ def public_page(
 
             response = get_conditional_response(request, etag=etag, last_modified=last_modified)
             if response is None:
-                keep = store and not request.GET.get("q", "").strip()
+                keep = not request.GET.get("q", "").strip()
                 stored = _cache_get(key) if keep else None
                 if stored is not None:
                     body, headers = stored
