@@ -3,6 +3,7 @@
 import datetime as dt
 import json
 from functools import lru_cache
+from typing import NamedTuple
 from urllib.parse import quote
 
 from django import template
@@ -84,13 +85,20 @@ def jsonld(data) -> str:
     return format_html('<script type="application/ld+json">{}</script>', mark_safe(payload.translate(_JSON_ESCAPES)))
 
 
-@register.filter(expects_localtime=False)
-def clock(session) -> tuple[str, str, str, str]:
-    """(start ISO, start HH:MM, end ISO, end HH:MM) in the active zone: a programme row needs all four, and one
-    conversion each is cheaper than four filters (a schedule has hundreds of rows)."""
+class Clock(NamedTuple):
+    start_iso: str
+    start: str  # HH:MM
+    end_iso: str
+    end: str
+
+
+@register.filter
+def clock(session) -> Clock:
+    """A session's start and end in the active zone, as a programme row shows them: one conversion each is
+    cheaper than four filters, and a schedule has hundreds of rows."""
     zone = timezone.get_current_timezone()
     start, end = session.starts_at.astimezone(zone), session.ends_at.astimezone(zone)
-    return start.isoformat(), f"{start:%H:%M}", end.isoformat(), f"{end:%H:%M}"
+    return Clock(start.isoformat(), f"{start:%H:%M}", end.isoformat(), f"{end:%H:%M}")
 
 
 @register.filter
