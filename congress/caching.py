@@ -10,6 +10,10 @@ built from it: release, programme version, language, scheme and host, path, cano
 for (htmx), and a time bucket for pages that follow the clock. The ETag is the key's digest (304 on a
 conditional GET); the body is kept in Django's cache under the key, except for free-text searches, whose
 number nobody bounds. A failing cache is a slow cache: pages are then rendered uncached.
+
+Views under it find `request.content_version` (release and programme version): templates key fragments on it
+(`{% cache … content_version … %}`, the programme rows), so that a row rendered for one page is reused by the
+others until the next edit or deploy.
 """
 
 import contextlib
@@ -137,10 +141,10 @@ def public_page(
             if partial is None:
                 return bad_request(request, _("This part of the page does not exist."))
             version = ProgrammeVersion.current()
+            # With the time: a database rebuilt from scratch counts from 1 again.
+            content_version = f"{release()}|{version.number}.{version.changed_at.timestamp():.0f}"
             parts = [
-                release(),
-                # With the time: a database rebuilt from scratch counts from 1 again.
-                f"{version.number}.{version.changed_at.timestamp():.0f}",
+                content_version,
                 get_language() or "",
                 request.scheme,
                 request.get_host(),
@@ -164,6 +168,8 @@ def public_page(
                     for name, value in headers:
                         response[name] = value
                 else:
+                    if keep:  # fragments of a page that is kept; a search's are as unbounded as searches
+                        request.content_version = content_version
                     response = view_func(request, *args, **kwargs)
                     if response.status_code != 200 or response.streaming:
                         return response  # 400, 404, redirects: neither kept nor validated

@@ -58,7 +58,6 @@ def home(request: HtmxHttpRequest, congress: Congress) -> HttpResponse:
         "board": now.home_board(congress),
         "calendar_subscribe": calendar_links.webcal_url(reverse("feeds:calendar")),
         "jsonld": jsonld.congress_event(congress, sessions, participations),
-        "next_url": request.path,
     }
     return render_page(request, "congress/home.html", context, congress=congress)
 
@@ -115,8 +114,6 @@ def schedule(request: HtmxHttpRequest, congress: Congress) -> HttpResponse:
         "clear_url": reverse("congress:schedule") + _with_layout("", layout_param),
         "calendar_download": reverse("feeds:calendar") + feed_query,
         "calendar_subscribe": calendar_links.webcal_url(reverse("feeds:calendar") + feed_query),
-        # The address stars come back to without JavaScript: this page's, canonical like its cache key.
-        "next_url": reverse("congress:schedule") + _with_layout(feed_query, layout_param),
         "is_fragment": wants_fragment(request),
     }
     return render_page(request, template_name, context, congress=congress)
@@ -178,7 +175,6 @@ def session_detail(request: HtmxHttpRequest, congress: Congress, slug: str) -> H
         "previous": previous,
         "following": following,
         "calendar": calendar_links.session_links(session),
-        "next_url": request.path,
         "jsonld": jsonld.session_event(session),
         "page_url": calendar_links.absolute_url(request.path),
     }

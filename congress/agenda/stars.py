@@ -23,11 +23,13 @@ from congress.rendering import wants_fragment
 
 
 def safe_next(request: HttpRequest, fallback: str) -> str:
-    candidate = request.POST.get("next", "")
-    if candidate and url_has_allowed_host_and_scheme(
-        candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return candidate
+    """Where a star sent without JavaScript comes back to: `next` when the form has one (/agenda/), else the page
+    it was sent from (the Referer, sent to this same site under SECURE_REFERRER_POLICY), else `fallback`."""
+    for candidate in (request.POST.get("next", ""), request.headers.get("Referer", "")):
+        if candidate and url_has_allowed_host_and_scheme(
+            candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+        ):
+            return candidate
     return fallback
 
 

@@ -102,6 +102,14 @@ def clock(session) -> Clock:
 
 
 @register.filter
+def grid_place(session, day) -> str:
+    """The classes that place a row on a day laid out as a grid (views._place_in_grid), else ""."""
+    if not getattr(day, "grid", False):
+        return ""
+    return f"gc-{session.grid_column or 'all'} grs-{session.grid_row_start} gre-{session.grid_row_end}"
+
+
+@register.filter
 def display(instance, field_name: str) -> str:
     """`{{ session|display:"kind" }}`: what get_kind_display() gives, with the labels worked out once per
     language (get_FOO_display rebuilds the field's choices on every call; a schedule has hundreds of rows)."""

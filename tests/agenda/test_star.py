@@ -12,6 +12,24 @@ from tests.factories import make_congress, make_session
 pytestmark = pytest.mark.django_db
 
 
+def test_star_without_javascript_comes_back_to_the_page_it_was_sent_from(client, session):
+    response = client.post(
+        reverse("congress:session-star", args=[session.slug]),
+        {"starred": "1"},
+        headers={"Referer": "http://testserver/en/schedule/?day=2025-03-19"},
+    )
+
+    assert response.status_code == 302
+    assert response["Location"] == f"http://testserver/en/schedule/?day=2025-03-19#star-{session.pk}"
+    assert len(sessions_of(client)) == 1
+
+
+def test_star_without_javascript_or_referer_comes_back_to_the_session(client, session):
+    response = star(client, session)
+
+    assert response["Location"] == f"{session.get_absolute_url()}#star-{session.pk}"
+
+
 def test_star_without_javascript_comes_back_to_the_page(client, session):
     response = star(client, session, next="/schedule/?track=qualite")
 

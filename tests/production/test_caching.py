@@ -144,14 +144,24 @@ def test_a_page_that_follows_the_clock_is_rendered_again_each_minute(client, pro
     assert "Last-Modified" not in first
 
 
-def test_a_failing_cache_still_answers_the_page(client, programme, monkeypatch):
-    def broken(*args, **kwargs):
-        raise ConnectionError("cache down")
+def test_a_cache_that_keeps_nothing_still_answers_every_page(client, programme, monkeypatch):
+    # What a failing cache looks like behind the settings' breaker: every read misses, every write is dropped.
+    monkeypatch.setattr(cache, "get", lambda *args, **kwargs: None)
+    monkeypatch.setattr(cache, "set", lambda *args, **kwargs: None)
 
-    monkeypatch.setattr(cache, "get", broken)
-    monkeypatch.setattr(cache, "set", broken)
+    first = client.get("/schedule/")
+    again = client.get("/schedule/")
 
-    response = client.get("/schedule/")
+    assert first.status_code == again.status_code == 200
+    assert first.content == again.content
+    assert first["Cache-Control"] == "public, max-age=10"
+
+
+def test_a_row_rendered_for_one_page_is_reused_by_the_others(client, programme):
+    client.get("/schedule/?layout=list")  # every row of the programme, and the page
+    keys = cache_keys()
+
+    response = client.get("/schedule/?layout=list&track=track-1")
 
     assert response.status_code == 200
-    assert response["Cache-Control"] == "public, max-age=10"
+    assert cache_keys() == keys + 1  # the new page only: its rows were kept
