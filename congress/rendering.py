@@ -26,13 +26,15 @@ def wants_fragment(request: HtmxHttpRequest) -> bool:
 # What the programme row (schedule.html#session-row) reads besides the session: given, so that each of hundreds
 # of rows does not fail (and log) a lookup for each.
 ROW_DEFAULTS = {"day": None, "heading_level": 4, "starred": False, "next_url": "", "message": ""}
+# The header's agenda count: empty on public pages (static/js/agenda.js fills it in), given on personal ones.
+LAYOUT_DEFAULTS = {"agenda_count": "", **ROW_DEFAULTS}
 
 
 def render_page(
     request: HttpRequest, template_name: str, context: dict, *, congress: Congress | None, status: int = 200
 ) -> HttpResponse:
     """Render in the congress's own zone: times on every page are local to the venue, whatever the server's."""
-    context = {"congress": congress, "organisers": _organisers(congress), **ROW_DEFAULTS, **context}
+    context = {"congress": congress, "organisers": _organisers(congress), **LAYOUT_DEFAULTS, **context}
     with timezone.override(congress.tzinfo if congress else timezone.get_default_timezone()):
         return render(request, template_name, context, status=status)
 

@@ -1,4 +1,4 @@
-"""The session row of the schedule, the home highlights and the agenda (congress.rows): what a visitor reads."""
+"""The session row of the schedule, the home highlights and the agenda (schedule.html#session-row)."""
 
 import datetime as dt
 
