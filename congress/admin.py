@@ -3,7 +3,6 @@
 import datetime as dt
 from collections.abc import Callable
 
-from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.core.exceptions import ValidationError
@@ -14,6 +13,8 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
+from congress.admin_forms import EditConflictAdmin, EditConflictForm, EditConflictInline, with_loaded_state
+from congress.imports.admin import SessionImportsMixin
 from congress.models import Congress, Organisation, Participation, ProgrammeVersion, Room, Session, Track, Venue
 from speakers.models import SessionSpeaker
 
@@ -22,7 +23,7 @@ admin.site.site_title = _("France Bioproduction admin")
 admin.site.index_title = _("Programme and content")
 
 
-class RoomInline(admin.TabularInline):
+class RoomInline(EditConflictInline, admin.TabularInline):
     model = Room
     fields = ("name", "slug", "capacity", "position")
     prepopulated_fields = {"slug": ("name",)}
@@ -30,7 +31,7 @@ class RoomInline(admin.TabularInline):
 
 
 @admin.register(Venue)
-class VenueAdmin(admin.ModelAdmin):
+class VenueAdmin(EditConflictAdmin):
     list_display = ("name", "city", "country", "room_count")
     search_fields = ("name", "city")
     inlines = [RoomInline]
@@ -44,7 +45,7 @@ class VenueAdmin(admin.ModelAdmin):
 
 
 @admin.register(Room)
-class RoomAdmin(admin.ModelAdmin):
+class RoomAdmin(EditConflictAdmin):
     list_display = ("name", "venue", "capacity", "position")
     list_select_related = ("venue",)
     list_filter = ("venue",)
@@ -53,7 +54,7 @@ class RoomAdmin(admin.ModelAdmin):
     autocomplete_fields = ("venue",)
 
 
-class CongressForm(forms.ModelForm):
+class CongressForm(EditConflictForm):
     class Meta:
         model = Congress
         fields = [
@@ -71,14 +72,14 @@ class CongressForm(forms.ModelForm):
             self._update_errors(exc)
 
 
-class ParticipationInline(admin.TabularInline):
+class ParticipationInline(EditConflictInline, admin.TabularInline):
     model = Participation
     fields = ("organisation", "role", "tier", "position")
     autocomplete_fields = ("organisation",)
     extra = 0
 
 
-class TrackInline(admin.TabularInline):
+class TrackInline(EditConflictInline, admin.TabularInline):
     model = Track
     fields = ("name", "slug", "colour", "position")
     prepopulated_fields = {"slug": ("name",)}
@@ -86,7 +87,7 @@ class TrackInline(admin.TabularInline):
 
 
 @admin.register(Congress)
-class CongressAdmin(admin.ModelAdmin):
+class CongressAdmin(EditConflictAdmin):
     form = CongressForm
     list_display = ("name", "edition", "start_date", "end_date", "venue", "is_current")
     list_select_related = ("venue",)
@@ -109,14 +110,14 @@ class CongressAdmin(admin.ModelAdmin):
 
 
 @admin.register(Organisation)
-class OrganisationAdmin(admin.ModelAdmin):
+class OrganisationAdmin(EditConflictAdmin):
     list_display = ("name", "slug", "website")
     search_fields = ("name", "slug")
     prepopulated_fields = {"slug": ("name",)}
 
 
 @admin.register(Participation)
-class ParticipationAdmin(admin.ModelAdmin):
+class ParticipationAdmin(EditConflictAdmin):
     list_display = ("organisation", "congress", "role", "tier", "position")
     list_select_related = ("organisation", "congress")
     list_filter = ("congress", "role", "tier")
@@ -125,7 +126,7 @@ class ParticipationAdmin(admin.ModelAdmin):
 
 
 @admin.register(Track)
-class TrackAdmin(admin.ModelAdmin):
+class TrackAdmin(EditConflictAdmin):
     list_display = ("name", "congress", "colour", "position")
     list_select_related = ("congress",)
     list_filter = ("congress",)
@@ -199,7 +200,7 @@ class SessionSpeakerFormSet(BaseInlineFormSet):
             )
 
 
-class SessionSpeakerInline(admin.TabularInline):
+class SessionSpeakerInline(EditConflictInline, admin.TabularInline):
     model = SessionSpeaker
     formset = SessionSpeakerFormSet
     fields = ("speaker", "role", "position")
@@ -209,7 +210,7 @@ class SessionSpeakerInline(admin.TabularInline):
 
 
 @admin.register(Session)
-class SessionAdmin(admin.ModelAdmin):
+class SessionAdmin(SessionImportsMixin, EditConflictAdmin):
     list_display = ("title", "local_time", "room", "track", "kind", "status", "speaker_names", "star_count")
     list_select_related = ("congress", "room", "track")
     list_filter = ("congress", DayFilter, "room", "track", "kind", "status", "is_highlighted")
@@ -224,27 +225,29 @@ class SessionAdmin(admin.ModelAdmin):
 
     def get_fieldsets(self, request, obj=None):
         zone = timezone.get_current_timezone_name()
-        return [
-            (None, {"fields": ("congress", "title", "slug", "kind", "status", "language")}),
-            (
-                _("Time and place"),
-                {
-                    "fields": ("starts_at", "ends_at", "time_to_be_confirmed", "room"),
-                    "description": gettext("Times are in the congress’s time zone, %(zone)s.") % {"zone": zone},
-                },
-            ),
-            (_("Content"), {"fields": ("abstract", "track", "is_highlighted")}),
-            (
-                _("Calendar identity"),
-                {
-                    "fields": ("uid", "revision", "created_at", "modified_at"),
-                    "description": gettext(
-                        "Calendars know the session by its identity; the revision goes up when its time, room, "
-                        "title or status changes, so that they update it."
-                    ),
-                },
-            ),
-        ]
+        return with_loaded_state(
+            [
+                (None, {"fields": ("congress", "title", "slug", "kind", "status", "language")}),
+                (
+                    _("Time and place"),
+                    {
+                        "fields": ("starts_at", "ends_at", "time_to_be_confirmed", "room"),
+                        "description": gettext("Times are in the congress’s time zone, %(zone)s.") % {"zone": zone},
+                    },
+                ),
+                (_("Content"), {"fields": ("abstract", "track", "is_highlighted")}),
+                (
+                    _("Calendar identity"),
+                    {
+                        "fields": ("uid", "revision", "created_at", "modified_at"),
+                        "description": gettext(
+                            "Calendars know the session by its identity; the revision goes up when its time, room, "
+                            "title or status changes, so that they update it."
+                        ),
+                    },
+                ),
+            ]
+        )
 
     def get_queryset(self, request):
         # The count of agendas that starred a session (never who): organisers move a popular one to a larger room.

@@ -3,11 +3,15 @@
     python3.12 -m congress.bootstrap serve   # set everything up, then serve the seeded site on :8000
     python3.12 -m congress.bootstrap test    # the whole test suite (extra arguments go to pytest)
 
-Standard library only: this runs before the virtual environment exists.
+`serve` also writes a git-ignored `.env` for development (DJANGO_DEBUG=1 and a generated secret key), which
+manage.py reads, so that every `.venv/bin/python manage.py …` command of the README works as written.
+
+Standard library only: this runs before the virtual environment exists (manage.py imports it too).
 """
 
 import hashlib
 import os
+import secrets
 import subprocess
 import sys
 import venv
@@ -18,6 +22,37 @@ VENV = ROOT / ".venv"
 LOCK = ROOT / "requirements.lock"
 STAMP = VENV / ".installed-lock-sha256"
 PYTHON = VENV / ("Scripts/python.exe" if os.name == "nt" else "bin/python")
+ENV_FILE = ROOT / ".env"
+
+
+def read_env_file(path: Path) -> dict[str, str]:
+    """KEY=value lines (blank lines and # comments ignored; quotes around a value removed)."""
+    values = {}
+    if path.is_file():
+        for line in path.read_text(encoding="utf-8").splitlines():
+            key, equals, value = line.strip().partition("=")
+            if equals and key and not key.startswith("#"):
+                values[key.strip().removeprefix("export ").strip()] = value.strip().strip("\"'")
+    return values
+
+
+def load_env_file() -> None:
+    """Development settings from `.env` (or $DJANGO_ENV_FILE); a variable already set in the environment wins."""
+    for key, value in read_env_file(Path(os.environ.get("DJANGO_ENV_FILE") or ENV_FILE)).items():
+        os.environ.setdefault(key, value)
+
+
+def write_development_env_file() -> None:
+    if ENV_FILE.exists():
+        return
+    print(f"Writing development settings to {ENV_FILE} (git-ignored; never used in production)", flush=True)
+    ENV_FILE.write_text(
+        "# Development settings, written by `python3.12 -m congress.bootstrap serve` and read by manage.py.\n"
+        "# Variables set in the environment take precedence. Production sets its own (README, Deploying).\n"
+        "DJANGO_DEBUG=1\n"
+        f"DJANGO_SECRET_KEY=dev-{secrets.token_urlsafe(40)}\n",
+        encoding="utf-8",
+    )
 
 
 def run(*command: str | Path, env: dict[str, str] | None = None) -> None:
@@ -44,6 +79,7 @@ def development_env() -> dict[str, str]:
 
 
 def serve() -> None:
+    write_development_env_file()
     ensure_environment()
     env = development_env()
     run(PYTHON, "manage.py", "migrate", "--no-input", env=env)

@@ -209,7 +209,8 @@ def _events_by_room_name(day: ScheduleDay) -> dict[str, list[dict]]:
 def schedule_json_data(schedule: Schedule) -> dict:
     conference = dict(schedule.conference)
     conference["tracks"] = [
-        {"name": track.name, "color": track.colour} | ({"slug": slug} if (slug := _json_slug(track.slug)) else {})
+        {"name": clean_text(track.name), "color": track.colour}
+        | ({"slug": slug} if (slug := _json_slug(track.slug)) else {})
         for track in schedule.tracks
     ]
     conference["rooms"] = [
@@ -271,7 +272,7 @@ def schedule_xml_element(schedule: Schedule) -> ET.Element:
     _sub(conference, "time_zone_name", info["time_zone_name"])
     for track in schedule.tracks:
         slug = _xml_track_slug(track.slug) or None
-        _sub(conference, "track", track.name, name=track.name, color=track.colour, slug=slug)
+        _sub(conference, "track", clean_text(track.name), name=clean_text(track.name), color=track.colour, slug=slug)
     for day in schedule.days:
         day_element = _sub(
             root,

@@ -1,12 +1,15 @@
 """/healthz for load balancers and uptime probes: 200 when the database and the cache answer, else 503."""
 
 import logging
+import os
+import socket
 import uuid
 
 from django.core.cache import cache
 from django.db import connection
 from django.http import HttpRequest, JsonResponse
 from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_safe
 
 logger = logging.getLogger(__name__)
 
@@ -18,18 +21,19 @@ def _database() -> None:
 
 
 def _cache() -> None:
-    # A fresh key each time: a value left by another process must not make a dead cache look alive.
-    key, value = f"healthz:{uuid.uuid4().hex}", uuid.uuid4().hex
+    # One key per process (not per call: the cache would fill with them), a fresh value per call: a value left
+    # by an earlier probe or another process must not make a dead cache look alive.
+    key, value = f"healthz:{socket.gethostname()}:{os.getpid()}", uuid.uuid4().hex
     cache.set(key, value, 10)
     if cache.get(key) != value:
         raise RuntimeError("the value written was not read back")
-    cache.delete(key)
 
 
 CHECKS = {"database": _database, "cache": _cache}
 
 
 @never_cache
+@require_safe
 def healthz(request: HttpRequest) -> JsonResponse:
     results = {}
     for name, check in CHECKS.items():

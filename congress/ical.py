@@ -159,6 +159,7 @@ def add_time_zone(calendar: icalendar.Calendar, congress: Congress, first: dt.da
     zone = congress.tzinfo
     calendar.add_missing_timezones(first_date=first, last_date=last)
     for vtimezone in calendar.walk("VTIMEZONE"):
+        vtimezone.pop("COMMENT", None)  # icalendar's English note on the years it covers: not for subscribers
         for observance in [*vtimezone.walk("STANDARD"), *vtimezone.walk("DAYLIGHT")]:
             offset_from, offset_to = observance.TZOFFSETFROM, observance.TZOFFSETTO
             if offset_from == offset_to:
@@ -201,11 +202,13 @@ def build_calendar(
         calendar.add("calscale", "GREGORIAN")
         calendar.add("method", "PUBLISH")
         if name is not None:
-            calendar.add("name", clean_text(name))
-            calendar.add("x-wr-calname", clean_text(name))
+            # As TEXT (escaped) explicitly: icalendar writes NAME and X-WR-CALNAME raw otherwise, and a line
+            # break in a congress or room name then broke every feed.
+            calendar.add("name", icalendar.vText(clean_text(name)))
+            calendar.add("x-wr-calname", icalendar.vText(clean_text(name)))
             if congress.short_description:
                 calendar.add("description", clean_text(congress.short_description))
-                calendar.add("x-wr-caldesc", clean_text(congress.short_description))
+                calendar.add("x-wr-caldesc", icalendar.vText(clean_text(congress.short_description)))
             # icalendar writes these as "REFRESH-INTERVAL:PT1H" and "X-PUBLISHED-TTL:1:00:00" unless told:
             # RFC 7986 requires VALUE=DURATION, and Outlook reads the TTL only as a duration.
             calendar.add("refresh-interval", REFRESH_INTERVAL, parameters={"VALUE": "DURATION"})

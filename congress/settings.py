@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "django.contrib.sitemaps",
     "django_htmx",
     "axes",
+    "import_export",
     "congress",
     "speakers",
 ]
@@ -94,27 +95,47 @@ TEMPLATES = [
     },
 ]
 
-DATABASES = {
-    "default": dj_database_url.parse(
-        os.environ.get("DATABASE_URL") or f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
-        conn_max_age=int(os.environ.get("DJANGO_CONN_MAX_AGE", "60")),
-        conn_health_checks=True,
-    )
-}
+try:
+    DATABASES = {
+        "default": dj_database_url.parse(
+            os.environ.get("DATABASE_URL") or f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
+            conn_max_age=int(os.environ.get("DJANGO_CONN_MAX_AGE", "60")),
+            conn_health_checks=True,
+        )
+    }
+except ValueError as error:  # manage.py and wsgi.py print this in one line
+    raise ImproperlyConfigured(f"DATABASE_URL or DJANGO_CONN_MAX_AGE is not usable: {error}") from None
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # An unreachable database fails a request (and /healthz) within seconds instead of hanging a worker.
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault("connect_timeout", 5)
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # Many threads and processes writing stars: WAL lets readers run beside the one writer, a write
+    # transaction takes the lock when it begins (IMMEDIATE: no "database is locked" when a read turns into a
+    # write), and a writer waits its turn for up to `timeout` seconds instead of failing at once.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL",
+            "transaction_mode": "IMMEDIATE",
+            "timeout": int(os.environ.get("DJANGO_SQLITE_TIMEOUT", "20")),
+        }
+    )
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # Fails soft: while Redis is away or hung, pages are rendered uncached (congress.resilience).
+            "BACKEND": "congress.resilience.ResilientRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": os.environ.get("DJANGO_CACHE_PREFIX", "fbp"),
             "TIMEOUT": 60 * 60 * 24,
-            # Fail fast when Redis is away: pages are then rendered uncached and /healthz reports it.
-            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+            # Redis answers on the same network in well under a millisecond: a hung one costs one short timeout
+            # per breaker interval, not a second per call.
+            "OPTIONS": {
+                "socket_connect_timeout": float(os.environ.get("REDIS_TIMEOUT_SECONDS", "0.05")),
+                "socket_timeout": float(os.environ.get("REDIS_TIMEOUT_SECONDS", "0.05")),
+            },
+            "BREAKER_SECONDS": float(os.environ.get("REDIS_BREAKER_SECONDS", "5")),
         }
     }
 else:
@@ -127,6 +148,9 @@ else:
         }
     }
 
+# A spreadsheet waits between its preview and its confirmation where every app process can read it.
+IMPORT_EXPORT_TMP_STORAGE_CLASS = "import_export.tmp_storages.CacheStorage"
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
@@ -138,6 +162,15 @@ AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
+
+# Per client address (congress.ratelimit): "<count>/<s|m|h|d>" or "off". The venue Wi-Fi puts hundreds of
+# attendees behind one address: 500 new agendas an hour pass, a flood stops well before 1,000.
+CONGRESS_RATE_LIMITS = {
+    "agendas": os.environ.get("CONGRESS_RATE_AGENDAS", "500/h"),
+    "stars": os.environ.get("CONGRESS_RATE_STARS", "2000/m"),
+    "resets": os.environ.get("CONGRESS_RATE_RESETS", "200/h"),
+    "attaches": os.environ.get("CONGRESS_RATE_ATTACHES", "1000/h"),
+}
 
 # Admin login throttling: five failures lock out that username from that address for an hour,
 # never the whole site.
@@ -235,11 +268,28 @@ if not DEBUG and env_bool("DJANGO_SECURE", True):
     CSRF_COOKIE_SECURE = True
     SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 
+# One handler, with agenda tokens masked, for every logger. Django's own configuration (applied first) gives the
+# "django" logger a console handler of its own (so each record was printed twice under runserver, once unmasked)
+# and "django.server" another: both are replaced here.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     # "Not Found: /agenda/<token>.ics" would otherwise put a personal feed address in the logs.
     "filters": {"mask_agenda_tokens": {"()": "congress.middleware.MaskAgendaTokens"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["mask_agenda_tokens"]}},
+    "formatters": {
+        "django.server": {"()": "django.utils.log.ServerFormatter", "format": "[{server_time}] {message}", "style": "{"}
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "filters": ["mask_agenda_tokens"]},
+        "django.server": {
+            "class": "logging.StreamHandler",
+            "filters": ["mask_agenda_tokens"],
+            "formatter": "django.server",
+        },
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "WARNING")},
+    "loggers": {
+        "django": {"handlers": [], "level": os.environ.get("DJANGO_LOG_LEVEL", "WARNING"), "propagate": True},
+        "django.server": {"handlers": ["django.server"], "level": "INFO", "propagate": False},
+    },
 }

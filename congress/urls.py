@@ -3,7 +3,7 @@ from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.urls import include, path
 
-from congress import feeds, health, now, views
+from congress import feeds, health, now, offline, views
 from congress.agenda import feed, pages, stars
 
 page_patterns = (
@@ -20,6 +20,9 @@ page_patterns = (
         path("agenda/state/", stars.state, name="agenda-state"),
         path("agenda/reset/", pages.reset, name="agenda-reset"),
         path("agenda/attach/<str:token>/", pages.attach, name="agenda-attach"),
+        path("manifest.webmanifest", offline.manifest, name="manifest"),
+        path("offline/", offline.offline_page, name="offline"),
+        path("offline/pages.json", offline.offline_pages, name="offline-pages"),
     ],
     "congress",
 )
@@ -39,6 +42,7 @@ urlpatterns = [
     path("", include(feed_patterns)),
     path("i18n/", include("django.conf.urls.i18n")),
     path("healthz", health.healthz, name="healthz"),
+    path("sw.js", offline.service_worker, name="service-worker"),
     path("robots.txt", views.robots_txt, name="robots-txt"),
     path("sitemap.xml", views.sitemap, name="sitemap"),
 ]
@@ -55,4 +59,4 @@ if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
 
 handler404 = "congress.views.page_not_found"
-handler500 = "congress.views.server_error"
+handler500 = "congress.resilience.server_error"

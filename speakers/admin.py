@@ -2,11 +2,13 @@ from django.contrib import admin
 from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
 
+from congress.admin_forms import EditConflictAdmin
+from congress.imports.admin import SpeakerImportsMixin
 from speakers.models import Speaker
 
 
 @admin.register(Speaker)
-class SpeakerAdmin(admin.ModelAdmin):
+class SpeakerAdmin(SpeakerImportsMixin, EditConflictAdmin):
     list_display = ("name", "job_title", "organisation", "session_count")
     list_select_related = ("organisation",)
     list_filter = ("organisation",)

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from django_htmx.http import HttpResponseClientRedirect
 
-from congress import queries
+from congress import queries, ratelimit
 from congress.agenda.visitor import (
     agenda_for_token,
     delete_cookie,
@@ -126,6 +126,7 @@ def agenda(request: HttpRequest) -> HttpResponse:
 
 @same_origin
 @require_POST
+@ratelimit.limited("resets")
 def reset(request: HttpRequest) -> HttpResponse:
     """New private token: the old feed answers 410 Gone, the old "other device" link stops working."""
     owned = request.visitor.agenda
@@ -149,6 +150,7 @@ def reset(request: HttpRequest) -> HttpResponse:
 
 @same_origin
 @require_http_methods(["GET", "HEAD", "POST"])
+@ratelimit.limited("attaches", methods=("GET", "HEAD", "POST"))
 def attach(request: HttpRequest, token: str) -> HttpResponse:
     """/agenda/attach/<token>/: a page whose button makes this browser use that agenda too."""
     shared = agenda_for_token(token)

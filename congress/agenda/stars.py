@@ -6,19 +6,18 @@ Without JavaScript the form posts and comes back to where the visitor was; /agen
 """
 
 from django.contrib import messages
-from django.db import IntegrityError, transaction
 from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 from django_htmx.http import trigger_client_event
 
+from congress import ratelimit
 from congress.agenda.visitor import new_token, personal, same_origin, set_cookie, shown_sessions, token_digest
-from congress.models import Agenda, Star
+from congress.models import Agenda
 from congress.rendering import wants_fragment
 
 
@@ -42,6 +41,7 @@ def state(request: HttpRequest) -> HttpResponse:
 
 @same_origin
 @require_POST
+@ratelimit.limited("stars")
 def star(request: HttpRequest, slug: str) -> HttpResponse:
     """Add the session to the visitor's agenda or remove it (`starred` = 1 or 0; toggles when absent)."""
     session = get_object_or_404(shown_sessions().select_related("congress"), slug=slug)
@@ -58,19 +58,12 @@ def star(request: HttpRequest, slug: str) -> HttpResponse:
     issued = None
     full = wanted and not starred and total >= Agenda.MAX_STARS
     if wanted != starred and not full:
-        with transaction.atomic():
-            if owned is None:
-                issued = new_token()
-                owned = Agenda.objects.create(token_digest=token_digest(issued), congress=session.congress)
-            if wanted:
-                try:
-                    with transaction.atomic():
-                        Star.objects.create(agenda=owned, session=session, seen_revision=session.revision)
-                except IntegrityError:  # the same star sent twice at once
-                    pass
-            else:
-                owned.stars.filter(session=session).delete()
-            Agenda.objects.filter(pk=owned.pk).update(changed_at=timezone.now())
+        if owned is None:
+            ratelimit.hit(request, "agendas")  # 429 past the limit of new agendas per address
+            issued = new_token()
+        digest = token_digest(issued) if issued else ""
+        owned, full = Agenda.objects.set_star(owned, session, wanted, new_digest=digest)
+    if wanted != starred and not full:
         starred = wanted
         visitor.forget(token=issued)
 

@@ -257,6 +257,9 @@ def browser_context_args(browser_context_args, live_site):
         "locale": "fr-FR",
         "timezone_id": "Europe/Paris",
         "accept_downloads": True,
+        # The offline journeys (test_offline.py) allow the service worker; elsewhere its background copies
+        # would query the live server's shared in-memory SQLite connection from a second thread.
+        "service_workers": "block",
     }
 
 

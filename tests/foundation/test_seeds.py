@@ -11,6 +11,7 @@ from django.urls import reverse
 from congress.models import Congress, Participation, ProgrammeVersion, Room, SeedRecord, Session, Track, Venue
 from congress.seeding import load_seeds
 from speakers.models import SessionSpeaker, Speaker
+from tests.foundation.browser import open_form, organiser_browser
 
 pytestmark = pytest.mark.django_db
 
@@ -398,3 +399,30 @@ def test_seed_times_are_read_in_the_congress_time_zone(seeded):
 
     assert talk.starts_at == dt.datetime(2025, 3, 19, 10, 30, tzinfo=PARIS)
     assert talk.starts_at.astimezone(dt.UTC).hour == 9
+
+
+def test_saving_a_session_in_the_admin_leaves_its_abstract_to_the_seeds(seed_dir):
+    load(seed_dir)
+    talk = Session.objects.get(slug=TALK)
+    url = reverse("admin:congress_session_change", args=[talk.pk])
+    browser = organiser_browser("alice")
+    form = open_form(browser, url)  # the abstract comes back with \r\n line ends, untouched
+    assert browser.post(url, form).status_code == 302
+    edit(seed_dir / CONGRESS_FILE, "Deuxième temps fort", "Second temps fort")
+
+    summary = load(seed_dir)
+
+    talk.refresh_from_db()
+    assert "Second temps fort" in talk.abstract
+    assert "\r" not in talk.abstract
+    assert "kept 0 field(s)" in summary
+
+
+def test_an_abstract_stored_with_crlf_still_follows_the_seeds(seed_dir):
+    load(seed_dir)
+    Session.objects.filter(slug=TALK).update(abstract=Session.objects.get(slug=TALK).abstract.replace("\n", "\r\n"))
+    edit(seed_dir / CONGRESS_FILE, "Deuxième temps fort", "Second temps fort")
+
+    load(seed_dir)
+
+    assert "Second temps fort" in Session.objects.get(slug=TALK).abstract

@@ -28,7 +28,8 @@ def production_environment(**extra: str) -> dict[str, str]:
     environment = {key: value for key, value in os.environ.items() if not key.startswith(("DJANGO_", "GUNICORN_"))}
     environment.pop("DATABASE_URL", None)
     environment.pop("REDIS_URL", None)
-    return environment | extra
+    # Not a developer's .env either (congress.bootstrap writes one for `serve`, manage.py reads it).
+    return environment | {"DJANGO_ENV_FILE": os.devnull} | extra
 
 
 def manage(*arguments: str, environment: dict[str, str], timeout: float = 120) -> subprocess.CompletedProcess:

@@ -2,7 +2,7 @@
 
 import os
 
-from congress import benchmarking
+from congress.benchmarks import load
 from tests.production.conftest import manage, production_environment
 
 WRK_OUTPUT = """\
@@ -25,7 +25,7 @@ Transfer/sec:    982.10MB
 
 
 def test_wrk_output_is_read_into_figures():
-    result = benchmarking.parse_wrk(WRK_OUTPUT)
+    result = load.parse_wrk(WRK_OUTPUT)
 
     assert (result.requests_per_second, result.errors) == (1035.52, 7)
     assert result.error_detail == "read 2, timeout 1, non-2xx/3xx 4"
@@ -34,15 +34,15 @@ def test_wrk_output_is_read_into_figures():
 
 
 def test_slices_of_a_load_run_add_up_to_one_measurement():
-    fast = benchmarking.parse_wrk(WRK_OUTPUT)
-    slow = benchmarking.parse_wrk(
+    fast = load.parse_wrk(WRK_OUTPUT)
+    slow = load.parse_wrk(
         WRK_OUTPUT.replace("20741 requests in 20.03s", "1000 requests in 10.00s")
         .replace("     99%   98.31ms", "     99%    1.20s")
         .replace("     50%   46.20ms", "     50%  900.00us")
         .replace("timeout 1", "timeout 5")
     )
 
-    combined = benchmarking.combine_wrk([fast, slow, fast])
+    combined = load.combine_wrk([fast, slow, fast])
 
     assert combined.requests_per_second == (20741 * 2 + 1000) / (20.03 * 2 + 10)
     assert (combined.latency_p50, combined.latency_p99) == ("46.20ms", "1.20s")

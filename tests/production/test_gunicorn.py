@@ -16,7 +16,7 @@ from pathlib import Path
 import lxml.html
 import pytest
 
-from congress import benchmarking
+from congress.benchmarks import load
 from tests.production.conftest import REPO, manage, production_environment, require_services
 
 SECRET = "gunicorn-test-secret-5Vd8Kq1Zp7Xw3Ny6Rb2Tc9Lm4Hf0Js8Ga1Qe"
@@ -129,12 +129,12 @@ def request(url: str, *, method: str = "GET", headers: dict | None = None) -> in
 
 
 def test_gunicorn_logs_never_show_an_agenda_token(tmp_path):
-    port = benchmarking.free_port()
+    port = load.free_port()
     access_log = tmp_path / "access.log"
     environment = sqlite_site(tmp_path, GUNICORN_BIND=f"127.0.0.1:{port}", GUNICORN_ACCESS_LOG=str(access_log))
     base = f"http://127.0.0.1:{port}"
 
-    with benchmarking.gunicorn(environment, port, tmp_path / "gunicorn.log"):
+    with load.gunicorn(environment, port, tmp_path / "gunicorn.log"):
         request(f"{base}/agenda/{TOKEN}.ics")
         request(f"{base}/en/agenda/attach/{TOKEN}/", headers={"Referer": f"{base}/agenda/attach/{TOKEN}/"})
         head = request(f"{base}/schedule/", method="HEAD")
@@ -209,10 +209,10 @@ def test_two_app_processes_share_one_database_and_one_cache(tmp_path):
         ):
             result = manage(*command, environment=environment)
             assert result.returncode == 0, result.stderr
-        port_a, port_b = benchmarking.free_port(), benchmarking.free_port()
+        port_a, port_b = load.free_port(), load.free_port()
         with (
-            benchmarking.gunicorn(environment | {"GUNICORN_BIND": f"127.0.0.1:{port_a}"}, port_a, tmp_path / "a.log"),
-            benchmarking.gunicorn(environment | {"GUNICORN_BIND": f"127.0.0.1:{port_b}"}, port_b, tmp_path / "b.log"),
+            load.gunicorn(environment | {"GUNICORN_BIND": f"127.0.0.1:{port_a}"}, port_a, tmp_path / "a.log"),
+            load.gunicorn(environment | {"GUNICORN_BIND": f"127.0.0.1:{port_b}"}, port_b, tmp_path / "b.log"),
         ):
             a, b = f"http://127.0.0.1:{port_a}", f"http://127.0.0.1:{port_b}"
             visitor, organiser = Browser(), Browser()

@@ -61,3 +61,36 @@ def test_healthz_is_never_served_from_a_cache(client, monkeypatch):
     response = client.get("/healthz")
 
     assert response.status_code == 503
+
+
+@pytest.mark.parametrize("method", ["post", "put", "patch", "delete", "options"])
+def test_healthz_answers_get_and_head_only(client, method):
+    response = getattr(client, method)("/healthz")
+
+    assert response.status_code == 405
+    assert response["Allow"] == "GET, HEAD"
+
+
+def test_healthz_answers_head(client):
+    response = client.head("/healthz")
+
+    assert response.status_code == 200
+    assert response.content == b""
+
+
+def test_healthz_writes_one_cache_key_however_often_it_is_probed(client, monkeypatch):
+    from django.core.cache import cache
+
+    written = []
+    set_value = cache.set
+    monkeypatch.setattr(
+        cache,
+        "set",
+        lambda key, value, *args, **kwargs: (written.append((key, value)), set_value(key, value, *args, **kwargs)),
+    )
+
+    for _probe in range(5):
+        assert client.get("/healthz").status_code == 200
+
+    assert len({key for key, _value in written}) == 1
+    assert len({value for _key, value in written}) == 5  # a fresh value each time: a stale one proves nothing

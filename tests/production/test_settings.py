@@ -1,11 +1,12 @@
 """The production profile: what `manage.py check --deploy` and a browser see."""
 
 import json
+import subprocess
 
 import pytest
 from django.urls import reverse
 
-from tests.production.conftest import manage, production_environment
+from tests.production.conftest import REPO, manage, production_environment
 
 pytestmark = pytest.mark.django_db
 
@@ -97,3 +98,61 @@ def test_personal_answers_are_kept_out_of_shared_caches_and_referrers(client):
     assert "private" in response["Cache-Control"]
     assert "public" not in response["Cache-Control"]
     assert response["Referrer-Policy"] == "no-referrer"
+
+
+def test_a_settings_problem_is_one_clear_line_not_a_traceback():
+    result = manage("create_organiser", "alice", "--generate", environment=production_environment())
+
+    assert result.returncode == 1
+    assert result.stderr.strip().splitlines() == [
+        "Settings problem: DJANGO_SECRET_KEY is not set. Set it to a long random value in production, "
+        "or set DJANGO_DEBUG=1 for local development."
+    ]
+
+
+def test_an_unusable_database_url_is_one_clear_line():
+    result = manage("check", environment=production_environment(DJANGO_DEBUG="1", DATABASE_URL="mysq://x"))
+
+    assert result.returncode == 1
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert result.stderr.startswith("Settings problem: DATABASE_URL")
+
+
+def test_the_development_env_file_is_read_and_the_environment_wins(tmp_path):
+    env_file = tmp_path / ".env"
+    env_file.write_text("# comment\nDJANGO_DEBUG=1\nDJANGO_SECRET_KEY='dev-from-the-file'\n")
+    script = "from django.conf import settings as s; print(s.DEBUG, s.SECRET_KEY)"
+
+    from_file = manage(
+        "shell", "-v", "0", "-c", script, environment=production_environment(DJANGO_ENV_FILE=str(env_file))
+    )
+    overridden = manage(
+        "shell",
+        "-v",
+        "0",
+        "-c",
+        script,
+        environment=production_environment(DJANGO_ENV_FILE=str(env_file), DJANGO_DEBUG="0"),
+    )
+
+    assert from_file.stdout.split() == ["True", "dev-from-the-file"]
+    assert overridden.stdout.split() == ["False", "dev-from-the-file"]
+
+
+def test_serve_writes_a_development_env_file_once(tmp_path, monkeypatch):
+    from congress import bootstrap
+
+    monkeypatch.setattr(bootstrap, "ENV_FILE", tmp_path / ".env")
+    bootstrap.write_development_env_file()
+    first = bootstrap.read_env_file(tmp_path / ".env")
+    bootstrap.write_development_env_file()
+
+    assert first["DJANGO_DEBUG"] == "1"
+    assert len(first["DJANGO_SECRET_KEY"]) >= 50
+    assert bootstrap.read_env_file(tmp_path / ".env") == first  # a second run keeps the key (and sessions)
+
+
+def test_the_env_file_is_ignored_by_git():
+    result = subprocess.run(["git", "check-ignore", ".env"], cwd=REPO, capture_output=True, text=True)
+
+    assert result.stdout.strip() == ".env"
