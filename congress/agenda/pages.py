@@ -112,7 +112,8 @@ def agenda(request: HttpRequest) -> HttpResponse:
             "star_count": len(entries),
             "max_stars": Agenda.MAX_STARS,
         }
-        if request.method == "GET":  # HEAD looks without marking anything as seen
+        # HEAD looks without marking anything as seen; so does the service worker keeping a copy (sw.js).
+        if request.method == "GET" and "X-Offline-Copy" not in request.headers:
             _mark_seen(stars)
             Agenda.objects.filter(pk=owned.pk).update(last_visited_at=timezone.now())
     elif token is not None:
