@@ -90,8 +90,7 @@ def test_worker_is_never_kept_longer_than_the_pages(client, congress):
     page = client.get("/schedule/")
 
     assert "no-cache" in worker["Cache-Control"] and "max-age=0" in worker["Cache-Control"]
-    # Pages are public and kept at most a few seconds (congress.caching): never less than the worker.
-    assert int(re.search(r"max-age=(\d+)", page["Cache-Control"])[1]) <= 10
+    assert re.search(r"max-age=0|no-cache", page["Cache-Control"])
 
 
 def test_worker_revalidated_with_its_etag(client, congress):

@@ -154,7 +154,7 @@ def test_a_cache_that_keeps_nothing_still_answers_every_page(client, programme, 
 
     assert first.status_code == again.status_code == 200
     assert first.content == again.content
-    assert first["Cache-Control"] == "public, max-age=10"
+    assert first["Cache-Control"] == "public, max-age=0, s-maxage=10"
 
 
 def test_a_row_rendered_for_one_page_is_reused_by_the_others(client, programme):
