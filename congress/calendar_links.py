@@ -9,6 +9,8 @@ from urllib.parse import urlencode, urlsplit, urlunsplit
 
 from django.conf import settings
 
+from congress import ical
+
 GOOGLE_CALENDAR = "https://calendar.google.com/calendar/render"
 OUTLOOK_COM = "https://outlook.live.com/calendar/0/deeplink/compose"
 # Both services put the whole event in the address; keep the details well inside every browser's limit.
@@ -59,12 +61,6 @@ def outlook_calendar_url(
     return f"{OUTLOOK_COM}?{urlencode(params)}"
 
 
-def session_location(session) -> str:
-    venue = session.congress.venue
-    parts = [session.room.name if session.room else "", venue.name, venue.street_address, venue.city]
-    return ", ".join(part for part in parts if part)
-
-
 def session_details(session) -> str:
     """Plain text for the "add event" pages: speakers with their organisations, the abstract, the page URL."""
     speakers = ", ".join(
@@ -84,7 +80,7 @@ def session_links(session) -> dict[str, str]:
         "starts_at": session.starts_at,
         "ends_at": session.ends_at,
         "details": session_details(session),
-        "location": session_location(session),
+        "location": ical.session_location(session, session.congress.venue),
     }
     return {
         "download": reverse("feeds:session-calendar", kwargs={"slug": session.slug}),

@@ -1,8 +1,8 @@
 """The programme for other software: calendar feeds (iCalendar) and the frab schedule (XML, JSON).
 
 Building lives in congress.ical and congress.frab; these views only find the sessions and answer over HTTP.
-Under `programme_response(personal=False)` each answer gets an ETag and Last-Modified from the programme
-version, 304 on a conditional request, HEAD, and is kept in the shared cache with the headers set here.
+Under `caching.public_page` each answer gets an ETag and Last-Modified from the programme version, 304 on a
+conditional request, and is kept in Django's cache with the headers set here.
 """
 
 from django.conf import settings
@@ -14,12 +14,14 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from congress import frab, ical, queries
-from congress.http import programme_response
+from congress.caching import public_page
 from congress.models import Congress, ProgrammeVersion, Session
+from congress.rendering import with_current_congress
 
-# Calendar apps poll (Google every few hours, Apple and Thunderbird as set by the user): shared caches may
-# answer for five minutes, then ask again with the validators (a 304 costs one small query).
-FEED_CACHE_CONTROL = "public, max-age=300"
+# Calendar apps poll (Google every few hours, Apple and Thunderbird as set by the user): their own cache may
+# answer for five minutes, a shared cache in front (nginx) for ten seconds, as for pages; then they ask again
+# with the validators (a 304 costs one small query).
+FEED_CACHE_CONTROL = "public, max-age=300, s-maxage=10"
 # The language feeds are written in (see congress.ical): the congress language, whatever the client asks.
 FEED_LANGUAGE = settings.LANGUAGE_CODE
 
@@ -27,14 +29,13 @@ FEED_LANGUAGE = settings.LANGUAGE_CODE
 class CalendarResponse(HttpResponse):
     """An iCalendar download or subscription; the headers are kept with the body in the page cache."""
 
-    def __init__(self, content: bytes, filename: str, *, cache_control: str = FEED_CACHE_CONTROL):
+    def __init__(self, content: bytes, filename: str):
         super().__init__(content, content_type="text/calendar; charset=utf-8")
         self["Content-Disposition"] = f'attachment; filename="{filename}"'
         self["Content-Language"] = FEED_LANGUAGE
-        self["Cache-Control"] = cache_control
 
 
-def _plain(status: int, message: str) -> HttpResponse:
+def plain(status: int, message: str) -> HttpResponse:
     # Calendar apps and scripts read these, not people in a browser: no HTML page, never cached.
     return HttpResponse(message + "\n", status=status, content_type="text/plain; charset=utf-8")
 
@@ -43,8 +44,8 @@ def _site_url(request: HttpRequest) -> str:
     return request.build_absolute_uri("/").rstrip("/")
 
 
-def _no_congress() -> HttpResponse:
-    return _plain(404, _("No congress is published yet."))
+def _no_congress(request: HttpRequest) -> HttpResponse:
+    return plain(404, _("No congress is published yet."))
 
 
 def calendar_name(filters: queries.ScheduleFilters) -> str:
@@ -69,17 +70,15 @@ def calendar_filename(filters: queries.ScheduleFilters) -> str:
     return "-".join(part for part in parts if part)[:120] + ".ics"
 
 
+@public_page(params=queries.FILTER_NAMES, cache_control=FEED_CACHE_CONTROL)
 @require_safe
-@programme_response(personal=False)
-def congress_calendar(request: HttpRequest) -> HttpResponse:
+@with_current_congress(missing=_no_congress)
+def congress_calendar(request: HttpRequest, congress: Congress) -> HttpResponse:
     """/calendar.ics: the public programme, narrowed by the schedule page's filters (day, track, room, kind, q)."""
-    congress = queries.current_congress()
-    if congress is None:
-        return _no_congress()
     try:
         filters = queries.ScheduleFilters.from_query(congress, request.GET)
     except queries.BadFilter as error:
-        return _plain(400, error.message)
+        return plain(400, error.message)
     sessions = queries.schedule_sessions(filters)
     site_url = _site_url(request)
     with translation.override(FEED_LANGUAGE):
@@ -95,16 +94,14 @@ def congress_calendar(request: HttpRequest) -> HttpResponse:
     return CalendarResponse(content, calendar_filename(filters))
 
 
+@public_page(cache_control=FEED_CACHE_CONTROL)
 @require_safe
-@programme_response(personal=False)
-def session_calendar(request: HttpRequest, slug: str) -> HttpResponse:
+@with_current_congress(missing=_no_congress)
+def session_calendar(request: HttpRequest, congress: Congress, slug: str) -> HttpResponse:
     """/sessions/<slug>.ics: one session to add to a calendar (no calendar name, see ical.build_calendar)."""
-    congress = queries.current_congress()
-    if congress is None:
-        return _no_congress()
     session = queries.session_for_page(congress, slug)
     if session is None:
-        return _plain(404, _("No session has this address."))
+        return plain(404, _("No session has this address."))
     content = ical.calendar_bytes(
         [session], congress=congress, site_url=_site_url(request), feed_id="session", language=FEED_LANGUAGE
     )
@@ -121,7 +118,6 @@ def _schedule_response(content: bytes, content_type: str, filename: str) -> Http
     response = HttpResponse(content, content_type=content_type)
     response["Content-Disposition"] = f'inline; filename="{filename}"'
     response["Content-Language"] = FEED_LANGUAGE
-    response["Cache-Control"] = FEED_CACHE_CONTROL
     response["Access-Control-Allow-Origin"] = "*"  # web-based schedule viewers read it from other origins
     return response
 
@@ -138,23 +134,19 @@ def _schedule(request: HttpRequest, congress: Congress, feed_name: str) -> frab.
     )
 
 
+@public_page(cache_control=FEED_CACHE_CONTROL)
 @require_safe
-@programme_response(personal=False)
-def schedule_xml(request: HttpRequest) -> HttpResponse:
+@with_current_congress(missing=_no_congress)
+def schedule_xml(request: HttpRequest, congress: Congress) -> HttpResponse:
     """/schedule.xml: the frab schedule XML read by Giggity, ConfClerk, EventFahrplan."""
-    congress = queries.current_congress()
-    if congress is None:
-        return _no_congress()
     content = frab.schedule_xml_bytes(_schedule(request, congress, "feeds:schedule-xml"))
     return _schedule_response(content, "application/xml; charset=utf-8", f"{congress.acronym}-schedule.xml")
 
 
+@public_page(cache_control=FEED_CACHE_CONTROL)
 @require_safe
-@programme_response(personal=False)
-def schedule_json(request: HttpRequest) -> HttpResponse:
+@with_current_congress(missing=_no_congress)
+def schedule_json(request: HttpRequest, congress: Congress) -> HttpResponse:
     """/schedule.json: the same schedule in the JSON form of the frab family."""
-    congress = queries.current_congress()
-    if congress is None:
-        return _no_congress()
     content = frab.schedule_json_bytes(_schedule(request, congress, "feeds:schedule-json"))
     return _schedule_response(content, "application/json", f"{congress.acronym}-schedule.json")

@@ -11,33 +11,16 @@
 """
 
 import gc
-import logging
 import multiprocessing
 import os
-import re
+import sys
+from pathlib import Path
 
 from gunicorn.glogging import Logger
 
-# Kept free of Django imports: this file is read by the gunicorn master before the application loads.
-# The same pattern as congress.middleware.AGENDA_TOKEN (a test checks that both mask alike).
-AGENDA_TOKEN = re.compile(r"(/agenda/(?:attach/)?)(?!reset/)[^/\s?#\"'.]+")
-
-
-def mask_agenda_tokens(value):
-    return AGENDA_TOKEN.sub(r"\g<1>[token]", value) if isinstance(value, str) and "/agenda/" in value else value
-
-
-class MaskAgendaTokens(logging.Filter):
-    """For the error log: "Error handling request GET /agenda/<token>.ics" and its traceback."""
-
-    def filter(self, record):
-        if record.exc_info and not record.exc_text:
-            record.exc_text = logging.Formatter().formatException(record.exc_info)
-        record.exc_text = mask_agenda_tokens(record.exc_text)
-        message = record.getMessage()
-        if "/agenda/" in message:
-            record.msg, record.args = mask_agenda_tokens(message), ()
-        return True
+# The gunicorn master reads this file before the application loads: congress.masking is free of Django.
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from congress.masking import MaskAgendaTokens, mask_agenda_tokens
 
 
 class MaskedTokenLogger(Logger):

@@ -23,7 +23,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from congress.models import Congress, Session, Venue
-from congress.rows import slug_url_parts
+from congress.slug_urls import slug_url_parts
 
 # How often subscribers should poll (RFC 7986 REFRESH-INTERVAL; X-PUBLISHED-TTL for Outlook and older clients).
 REFRESH_INTERVAL = dt.timedelta(hours=1)

@@ -1,24 +1,20 @@
 """What Django does not do on its own for this site: security headers, personal pages, health probes.
 
-Imported by the logging configuration (MaskAgendaTokens), so nothing here imports models at module level.
+Imported by the logging configuration (MaskAgendaTokens, from congress.masking), so nothing here imports
+models at module level.
 """
 
-import logging
 import re
 from collections.abc import Callable
 from functools import cache
+from urllib.parse import unquote
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.utils.cache import patch_cache_control
+from django.utils.translation import gettext as _
 
-# A personal agenda's token in a path: /agenda/<token>.ics, /agenda/attach/<token>/ (and /en/…).
-AGENDA_TOKEN = re.compile(r"(/agenda/(?:attach/)?)(?!reset/)[^/\s?#\"'.]+")
-MASK = "[token]"
-
-
-def mask_agenda_tokens(text: str) -> str:
-    return AGENDA_TOKEN.sub(rf"\g<1>{MASK}", text)
+from congress.masking import MaskAgendaTokens, mask_agenda_tokens  # noqa: F401  (LOGGING names this module)
 
 
 @cache
@@ -32,20 +28,6 @@ def is_personal_path(path: str) -> bool:
     return bool(_personal_path().match(path))
 
 
-class MaskAgendaTokens(logging.Filter):
-    """Logging filter: a record that mentions a personal agenda address is written with the token masked."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        message = record.getMessage()
-        if "/agenda/" in message:
-            record.msg, record.args = mask_agenda_tokens(message), ()
-        if record.exc_info and not record.exc_text:
-            record.exc_text = logging.Formatter().formatException(record.exc_info)
-        if record.exc_text and "/agenda/" in record.exc_text:
-            record.exc_text = mask_agenda_tokens(record.exc_text)
-        return True
-
-
 def client_ip(request: HttpRequest) -> str | None:
     """The client address for login throttling, trusting only the configured number of proxies."""
     count = settings.TRUSTED_PROXY_COUNT
@@ -53,6 +35,20 @@ def client_ip(request: HttpRequest) -> str | None:
     if count and len(forwarded) >= count:
         return forwarded[-count]
     return request.META.get("REMOTE_ADDR")
+
+
+class RefuseNulMiddleware:
+    """A NUL character in the query string answers 400 before any view: PostgreSQL refuses NUL in text (a
+    search or a filter would fail with a 500 there), and no link of the site holds one."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if "\x00" in unquote(request.META.get("QUERY_STRING", "")):
+            message = _("The address holds a character that is not allowed (NUL).")
+            return HttpResponseBadRequest(message + "\n", content_type="text/plain; charset=utf-8")
+        return self.get_response(request)
 
 
 class HealthCheckMiddleware:

@@ -7,6 +7,7 @@ import datetime as dt
 import math
 from dataclasses import dataclass
 
+from django.apps import apps
 from django.db import transaction
 
 from congress.models import (
@@ -19,7 +20,6 @@ from congress.models import (
     Track,
     Venue,
 )
-from speakers.models import SessionSpeaker, Speaker
 
 DAYS = 3
 SLOTS_PER_DAY = 20  # 30-minute slots from 08:30
@@ -128,6 +128,8 @@ def generate_programme(
             for index, organisation in enumerate(organisations[2:])
         ]
     )
+    # The speakers app depends on congress, not the reverse: its models by name.
+    Speaker, SessionSpeaker = apps.get_model("speakers", "Speaker"), apps.get_model("speakers", "SessionSpeaker")
     speakers = Speaker.objects.bulk_create(
         Speaker(
             name=f"Intervenant{index + 1:04d} Fictif",

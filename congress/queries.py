@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from itertools import groupby
 from urllib.parse import urlencode
 
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, Q
 from django.utils.translation import gettext as _
 from django.utils.translation import npgettext
 
@@ -265,8 +265,7 @@ class PartnerGroup:
 def partner_groups(congress: Congress) -> list[PartnerGroup]:
     """Organisers, co-organisers, then partners tier by tier (premium first). Each organisation gets
     `public_speakers` and `public_sessions` in this congress: two queries whatever the number of partners."""
-    from speakers.models import SessionSpeaker  # speakers imports congress, not the reverse
-
+    SessionSpeaker = Session._meta.get_field("speaker_links").related_model  # speakers depends on congress
     rows = participations(congress)
     links = (
         SessionSpeaker.objects.filter(
@@ -325,30 +324,6 @@ def venue_rooms(congress: Congress) -> list[Room]:
             )
         )
         .order_by("position", "name")
-    )
-
-
-def speakers_for_list(congress: Congress):
-    from speakers.models import Speaker
-
-    return list(Speaker.objects.with_public_sessions(congress).select_related("organisation").alphabetical())
-
-
-def speaker_for_page(congress: Congress, slug: str):
-    """The speaker of `slug` if they speak at a public session of `congress`, with those sessions joined."""
-    from speakers.models import SessionSpeaker, Speaker
-
-    links = (
-        SessionSpeaker.objects.filter(session__in=public_sessions(congress))
-        .select_related("session__room", "session__track")
-        .order_by("session__starts_at", "session__title")
-    )
-    return (
-        Speaker.objects.with_public_sessions(congress)
-        .filter(slug=slug)
-        .select_related("organisation")
-        .prefetch_related(Prefetch("session_links", queryset=links, to_attr="public_links"))
-        .first()
     )
 
 

@@ -60,10 +60,9 @@ MIDDLEWARE = [
     # from the HTTPS redirect below).
     "congress.middleware.HealthCheckMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    # Stored public pages are answered here, without the rest of the stack (see congress.http).
-    "congress.http.StoredPageMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    "congress.middleware.RefuseNulMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -71,6 +70,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # request.visitor: the agenda this browser holds, read only when a view asks (congress.agenda.visitor).
+    "congress.agenda.visitor.VisitorMiddleware",
     # Last, so that a throttled login attempt is answered before the view runs.
     "axes.middleware.AxesMiddleware",
 ]
@@ -253,7 +254,8 @@ PERMISSIONS_POLICY = {
     "xr-spatial-tracking": [],
 }
 SESSION_COOKIE_HTTPONLY = True
-# Forms carry the token in the page (filled per request on cached pages); no script reads the cookie.
+# Public pages carry no token (the agenda's forms are checked by their origin, congress.agenda.visitor); the
+# admin's forms carry it in the page; no script reads the cookie.
 CSRF_COOKIE_HTTPONLY = True
 
 if not DEBUG and env_bool("DJANGO_SECURE", True):

@@ -4,6 +4,7 @@ Never drafts, never the personal agenda. With `i18n` and `alternates`, each URL 
 version (hreflang), and `x_default` points search engines to the French one.
 """
 
+from django.apps import apps
 from django.contrib import sitemaps
 from django.urls import reverse
 
@@ -46,7 +47,10 @@ class SpeakerSitemap(I18nSitemap):
 
     def items(self):
         congress = queries.current_congress()
-        return [speaker for speaker in queries.speakers_for_list(congress)] if congress else []
+        if congress is None:
+            return []
+        speakers = apps.get_model("speakers", "Speaker")  # the speakers app depends on congress, not the reverse
+        return list(speakers.objects.with_public_sessions(congress).alphabetical())
 
 
 SITEMAPS = {"pages": PageSitemap, "sessions": SessionSitemap, "speakers": SpeakerSitemap}

@@ -3,21 +3,23 @@ from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.urls import include, path
 
-from congress import agenda, feeds, health, offline, views
+from congress import feeds, health, now, offline, views
+from congress.agenda import feed, pages, stars
 
 page_patterns = (
     [
         path("", views.home, name="home"),
         path("schedule/", views.schedule, name="schedule"),
         path("sessions/<slug:slug>/", views.session_detail, name="session-detail"),
-        path("sessions/<slug:slug>/star/", agenda.star, name="session-star"),
+        path("sessions/<slug:slug>/star/", stars.star, name="session-star"),
         path("partners/", views.partners, name="partners"),
         path("venue/", views.venue, name="venue"),
         path("calendar/", views.calendar_help, name="calendar-help"),
-        path("now/", agenda.now, name="now"),
-        path("agenda/", agenda.agenda, name="agenda"),
-        path("agenda/reset/", agenda.reset, name="agenda-reset"),
-        path("agenda/attach/<str:token>/", agenda.attach, name="agenda-attach"),
+        path("now/", now.now, name="now"),
+        path("agenda/", pages.agenda, name="agenda"),
+        path("agenda/state/", stars.state, name="agenda-state"),
+        path("agenda/reset/", pages.reset, name="agenda-reset"),
+        path("agenda/attach/<str:token>/", pages.attach, name="agenda-attach"),
         path("manifest.webmanifest", offline.manifest, name="manifest"),
         path("offline/", offline.offline_page, name="offline"),
         path("offline/pages.json", offline.offline_pages, name="offline-pages"),
@@ -31,7 +33,7 @@ feed_patterns = (
         path("sessions/<slug:slug>.ics", feeds.session_calendar, name="session-calendar"),
         path("schedule.xml", feeds.schedule_xml, name="schedule-xml"),
         path("schedule.json", feeds.schedule_json, name="schedule-json"),
-        path("agenda/<str:token>.ics", agenda.agenda_calendar, name="agenda-calendar"),
+        path("agenda/<str:token>.ics", feed.agenda_calendar, name="agenda-calendar"),
     ],
     "feeds",
 )

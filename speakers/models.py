@@ -8,10 +8,7 @@ from congress.models import Organisation, Session
 class SpeakerQuerySet(models.QuerySet):
     def with_public_sessions(self, congress) -> "SpeakerQuerySet":
         """Speakers with at least one published or cancelled session in `congress` (drafts never count)."""
-        return self.filter(
-            session_links__session__congress=congress,
-            session_links__session__status__in=[Session.Status.PUBLISHED, Session.Status.CANCELLED],
-        ).distinct()
+        return self.filter(session_links__session__in=congress.sessions.public()).distinct()
 
     def alphabetical(self) -> "SpeakerQuerySet":
         return self.order_by("sort_name", "name")

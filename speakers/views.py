@@ -6,9 +6,10 @@ from itertools import groupby
 from django.http import HttpResponse
 from django.views.decorators.http import require_safe
 
-from congress import queries
-from congress.http import programme_response
-from congress.views import HtmxHttpRequest, no_congress, not_found, render_page
+from congress.caching import public_page
+from congress.models import Congress
+from congress.rendering import HtmxHttpRequest, bad_request_page, not_found, render_page, with_current_congress
+from speakers import queries
 
 
 def _sort_key(speaker) -> tuple[str, str]:
@@ -22,24 +23,20 @@ def _initial(speaker) -> str:
     return letter if letter.isalpha() else "#"
 
 
-@programme_response
+@public_page(bad_request=bad_request_page)
 @require_safe
-def speaker_list(request: HtmxHttpRequest) -> HttpResponse:
-    congress = queries.current_congress()
-    if congress is None:
-        return no_congress(request)
+@with_current_congress
+def speaker_list(request: HtmxHttpRequest, congress: Congress) -> HttpResponse:
     speakers = sorted(queries.speakers_for_list(congress), key=_sort_key)
     letters = [(letter, list(group)) for letter, group in groupby(speakers, key=_initial)]
     context = {"speakers": speakers, "letters": letters}
     return render_page(request, "speakers/speaker_list.html", context, congress=congress)
 
 
-@programme_response
+@public_page(bad_request=bad_request_page)
 @require_safe
-def speaker_detail(request: HtmxHttpRequest, slug: str) -> HttpResponse:
-    congress = queries.current_congress()
-    if congress is None:
-        return no_congress(request)
+@with_current_congress
+def speaker_detail(request: HtmxHttpRequest, congress: Congress, slug: str) -> HttpResponse:
     speaker = queries.speaker_for_page(congress, slug)
     if speaker is None:
         return not_found(request, congress)

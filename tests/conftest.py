@@ -1,5 +1,6 @@
 import pytest
 from django.core.cache import cache
+from django.test import Client
 
 
 @pytest.fixture(autouse=True)
@@ -8,3 +9,14 @@ def empty_cache():
     cache.clear()
     yield
     cache.clear()
+
+
+# What every current browser sends with a request from one of the site's own pages (the agenda's forms
+# are checked by it: congress.agenda.visitor.same_origin).
+SAME_ORIGIN = {"Sec-Fetch-Site": "same-origin"}
+
+
+@pytest.fixture
+def client():
+    """A browser on the site (pytest-django's client, with the headers a browser sends)."""
+    return Client(headers=SAME_ORIGIN)

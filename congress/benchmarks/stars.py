@@ -85,6 +85,7 @@ def _star(url: str, csrf: str, agenda: str | None, timeout: float) -> tuple[str 
         headers={
             "Cookie": cookies,
             "X-CSRFToken": csrf,
+            "Sec-Fetch-Site": "same-origin",  # as a browser sends it: stars are checked by origin (agenda.visitor)
             "HX-Request": "true",
             "Content-Type": "application/x-www-form-urlencoded",
         },

@@ -56,14 +56,14 @@ class SessionQuerySet(models.QuerySet):
 
     def for_listing(self) -> "SessionQuerySet":
         """Everything a programme row touches, joined or prefetched once whatever the number of rows."""
-        from speakers.models import SessionSpeaker
+        speaker_links = self.model._meta.get_field("speaker_links").related_model  # speakers depends on congress
 
         # No join of the congress: the callers ask the congress for its sessions (congress.sessions), and Django
         # gives each one that same object.
         return self.select_related("room", "track").prefetch_related(
             Prefetch(
                 "speaker_links",
-                queryset=SessionSpeaker.objects.select_related("speaker__organisation").order_by("position", "pk"),
+                queryset=speaker_links.objects.select_related("speaker__organisation").order_by("position", "pk"),
                 # A list rather than a related manager's queryset on each session: cheaper to build by half.
                 to_attr="listed_speaker_links",
             )

@@ -2,19 +2,22 @@
 
 import datetime as dt
 import json
+from functools import lru_cache
+from typing import NamedTuple
 from urllib.parse import quote
 
 from django import template
 from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.core.serializers.json import DjangoJSONEncoder
-from django.template.loader import get_template
 from django.templatetags.static import static
 from django.urls import reverse, translate_url
-from django.utils import formats
+from django.utils import formats, timezone
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language, get_language_info, gettext, gettext_lazy
+
+from congress.slug_urls import slug_url as _slug_url
 
 register = template.Library()
 
@@ -65,6 +68,7 @@ def iso(moment: dt.datetime | dt.date) -> str:
 
 
 @register.filter
+@lru_cache(maxsize=256)
 def track_dot(colour: str) -> str:
     """A small disc of the track's colour as a data: image (CSP allows data: images; no style attribute)."""
     svg = (
@@ -79,6 +83,49 @@ def jsonld(data) -> str:
     """schema.org data block; a data block is not script for CSP, and it is escaped like json_script."""
     payload = json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False, separators=(",", ":"))
     return format_html('<script type="application/ld+json">{}</script>', mark_safe(payload.translate(_JSON_ESCAPES)))
+
+
+class Clock(NamedTuple):
+    start_iso: str
+    start: str  # HH:MM
+    end_iso: str
+    end: str
+
+
+@register.filter
+def clock(session) -> Clock:
+    """A session's start and end in the active zone, as a programme row shows them: one conversion each is
+    cheaper than four filters, and a schedule has hundreds of rows."""
+    zone = timezone.get_current_timezone()
+    start, end = session.starts_at.astimezone(zone), session.ends_at.astimezone(zone)
+    return Clock(start.isoformat(), f"{start:%H:%M}", end.isoformat(), f"{end:%H:%M}")
+
+
+@register.filter
+def grid_place(session, day) -> str:
+    """The classes that place a row on a day laid out as a grid (views._place_in_grid), else ""."""
+    if not getattr(day, "grid", False):
+        return ""
+    return f"gc-{session.grid_column or 'all'} grs-{session.grid_row_start} gre-{session.grid_row_end}"
+
+
+@register.filter
+def display(instance, field_name: str) -> str:
+    """`{{ session|display:"kind" }}`: what get_kind_display() gives, with the labels worked out once per
+    language (get_FOO_display rebuilds the field's choices on every call; a schedule has hundreds of rows)."""
+    value = getattr(instance, field_name)
+    return _choice_labels(type(instance), field_name, get_language()).get(value, value)
+
+
+@lru_cache(maxsize=32)
+def _choice_labels(model, field_name: str, language: str | None) -> dict[str, str]:
+    return {value: str(text) for value, text in model._meta.get_field(field_name).flatchoices}
+
+
+@register.filter
+def slug_url(slug: str, view_name: str) -> str:
+    """`{{ session.slug|slug_url:"congress:session-detail" }}`: the page's address without a reverse() per row."""
+    return _slug_url(view_name, slug)
 
 
 @register.simple_tag(takes_context=True)
@@ -109,15 +156,6 @@ def alternate_urls(context) -> list[dict]:
 @register.simple_tag
 def og_locale() -> str:
     return {"fr": "fr_FR", "en": "en_GB"}.get(get_language() or "fr", "fr_FR")
-
-
-@register.simple_tag(takes_context=True)
-def render_block(context, template_name: str, values) -> str:
-    """Render `template_name` with the dict `values` as its context (the "now & next" block of the agenda)."""
-    if not values:
-        values = {}
-    request = context.get("request")
-    return get_template(template_name).render(dict(values), request)
 
 
 # (view name, label, other views of the same section): the section is marked for those with aria-current="true".

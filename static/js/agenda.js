@@ -88,16 +88,59 @@
     if (button && document.activeElement !== button) button.focus({ preventScroll: true });
   });
 
-  // A star's answer carries the new count out of band for #agenda-count, and as an "agenda-changed" event
-  // (HX-Trigger): the event also covers a page whose count was not part of the swap.
-  document.addEventListener("agenda-changed", function (event) {
+  // Public pages are the same for everyone: every star in its "add" state, no count. The visitor's own state comes
+  // from one small private request (/agenda/state/, never cached) and is applied here, again after each swap.
+  var starred = null;  // ids of the starred sessions, once known
+
+  function setCount(count) {
+    var element = document.getElementById("agenda-count");
+    if (element) element.textContent = count ? String(count) : "";
+  }
+
+  function pressStars(root) {
+    if (!starred) return;
+    root.querySelectorAll("form.star").forEach(function (form) {
+      var id = Number(form.id.replace("star-", ""));
+      if (!starred.has(id) || form.classList.contains("star--on")) return;
+      form.classList.add("star--on");
+      var button = form.querySelector("button");
+      var wanted = form.querySelector('input[name="starred"]');
+      var icon = form.querySelector(".star__icon");
+      if (button) button.setAttribute("aria-pressed", "true");
+      if (wanted) wanted.value = "0";
+      if (icon) icon.textContent = "\u2605";
+    });
+  }
+
+  function loadState() {
     var count = document.getElementById("agenda-count");
-    if (count && event.detail && typeof event.detail.count === "number") {
-      count.textContent = event.detail.count ? String(event.detail.count) : "";
+    var url = count && count.getAttribute("data-state-url");
+    if (!url || !window.fetch) return;
+    fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } })
+      .then(function (response) { return response.ok ? response.json() : null; })
+      .then(function (state) {
+        if (!state) return;
+        starred = new Set(state.starred);
+        setCount(state.count);
+        pressStars(document);
+      })
+      .catch(function () { /* offline: the buttons keep their "add" state, starring still works */ });
+  }
+
+  document.addEventListener("htmx:afterSettle", function (event) { pressStars(event.detail.elt || document); });
+
+  // A star's answer replaces its form with the right state, carries the new count out of band for #agenda-count,
+  // and sends an "agenda-changed" event (HX-Trigger) that keeps the state known here up to date.
+  document.addEventListener("agenda-changed", function (event) {
+    var detail = event.detail || {};
+    if (typeof detail.count === "number") setCount(detail.count);
+    if (starred && typeof detail.session === "number") {
+      if (detail.starred) starred.add(detail.session); else starred.delete(detail.session);
     }
   });
 
   function init() {
+    loadState();
     showCopyButtons(document);
     showFullscreenButton(document);
     keepAwake();

@@ -205,8 +205,15 @@ async function sendStar(event) {
     // The agenda changed: keep it, and the sessions in it, as they are now; and the page starred from.
     const agenda = keepAgenda(path.replace(/sessions\/[^/]+\/star\/$/, "agenda/"), "", true);
     event.waitUntil(agenda.then(() => keepAgain(request.referrer)).catch(() => {}));
+    // Public pages carry no star state: the visitor's own comes from /agenda/state/, kept as it is now.
+    event.waitUntil(keepState(path.replace(/sessions\/[^/]+\/star\/$/, "agenda/state/")).catch(() => {}));
   }
   return response;
+}
+
+async function keepState(path) {
+  const response = await fetch(path, { cache: "no-store" });
+  if (isKept(response, true)) await store(fragmentKey(new Request(path)), response, "", FRAGMENTS);
 }
 
 async function keepAgain(address) {

@@ -7,8 +7,9 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import translation
 
-from congress import agenda
+from congress.agenda import visitor as agenda
 from congress.models import Agenda, ProgrammeVersion, Session
+from tests.conftest import SAME_ORIGIN
 from tests.factories import make_congress, make_room, make_session, paris
 
 
@@ -42,7 +43,7 @@ def session(congress, room):
 
 @pytest.fixture
 def other_browser():
-    return Client()
+    return Client(headers=SAME_ORIGIN)
 
 
 def star(client: Client, session, *, htmx: bool = False, **data):

@@ -4,7 +4,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from congress import agenda
+from congress.agenda import visitor as agenda
 from congress.models import Agenda, RetiredAgendaToken
 from tests.agenda.conftest import sessions_of, star
 from tests.factories import make_session, paris
@@ -50,9 +50,10 @@ def test_second_browser_attached_by_link_shares_the_agenda(client, other_browser
     assert len(sessions_of(client)) == 2
 
 
-def test_attach_needs_a_csrf_token(client, session):
+@pytest.mark.parametrize("headers", [{"Sec-Fetch-Site": "cross-site"}, {"Origin": "https://evil.example"}, {}])
+def test_cross_site_attach_is_refused(client, session, headers):
     star(client, session)
-    browser = Client(enforce_csrf_checks=True)
+    browser = Client(headers=headers)
 
     response = browser.post(attach_url(token_of(client)))
 
@@ -137,15 +138,27 @@ def test_device_with_a_reset_token_starts_afresh(client, other_browser, session)
     assert other_browser.cookies[agenda.COOKIE_NAME].value == ""  # the stale cookie is removed
 
 
-def test_reset_needs_a_csrf_token(client, session):
+@pytest.mark.parametrize("headers", [{"Sec-Fetch-Site": "cross-site"}, {"Origin": "https://evil.example"}, {}])
+def test_cross_site_reset_is_refused(client, session, headers):
     star(client, session)
-    browser = Client(enforce_csrf_checks=True)
+    browser = Client(headers=headers)
     browser.cookies[agenda.COOKIE_NAME] = token_of(client)
 
     response = browser.post(reverse("congress:agenda-reset"))
 
     assert response.status_code == 403
     assert not RetiredAgendaToken.objects.exists()
+
+
+def test_same_origin_reset_is_accepted_without_a_token(client, session):
+    star(client, session)
+    browser = Client(enforce_csrf_checks=True, headers={"Origin": "http://testserver"})
+    browser.cookies[agenda.COOKIE_NAME] = token_of(client)
+
+    response = browser.post(reverse("congress:agenda-reset"))
+
+    assert response.status_code == 302
+    assert RetiredAgendaToken.objects.count() == 1
 
 
 def test_reset_without_an_agenda_changes_nothing(client, congress):

@@ -10,7 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils.http import http_date
 
-from congress import agenda
+from congress.agenda import visitor as agenda
 from congress.models import Session, Star
 from tests.agenda.conftest import agenda_of, make_sessions, star
 from tests.factories import add_speaker, make_session, paris

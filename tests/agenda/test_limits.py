@@ -12,16 +12,17 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from congress import agenda
+from congress.agenda import visitor as agenda
 from congress.models import Agenda, RetiredAgendaToken, Session, Star
 from tests.agenda.conftest import agenda_of, make_sessions, star
+from tests.conftest import SAME_ORIGIN
 from tests.factories import make_session
 
 pytestmark = pytest.mark.django_db
 
 
 def from_address(address: str) -> Client:
-    return Client(REMOTE_ADDR=address)
+    return Client(REMOTE_ADDR=address, headers=SAME_ORIGIN)
 
 
 def test_unstar_without_an_agenda_creates_none(client, session):
@@ -79,8 +80,8 @@ def test_limits_follow_the_client_address_behind_the_proxy(session, settings):
     settings.TRUSTED_PROXY_COUNT = 1
     proxied = {"REMOTE_ADDR": "10.0.0.1"}
 
-    first = Client(**proxied, HTTP_X_FORWARDED_FOR="203.0.113.9")
-    second = Client(**proxied, HTTP_X_FORWARDED_FOR="198.51.100.4")
+    first = Client(**proxied, HTTP_X_FORWARDED_FOR="203.0.113.9", headers=SAME_ORIGIN)
+    second = Client(**proxied, HTTP_X_FORWARDED_FOR="198.51.100.4", headers=SAME_ORIGIN)
 
     assert star(first, session).status_code == 302
     assert star(second, session).status_code == 302
@@ -133,7 +134,7 @@ def test_concurrent_stars_never_pass_the_cap(client, congress):
     errors = []
 
     def press(share: list) -> None:
-        browser = Client()
+        browser = Client(headers=SAME_ORIGIN)
         browser.cookies[agenda.COOKIE_NAME] = token
         try:
             barrier.wait()

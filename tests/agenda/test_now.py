@@ -6,8 +6,8 @@ import pytest
 import time_machine
 from django.urls import reverse
 
-from congress.agenda import NowAndNext, now_and_next, now_context
 from congress.models import Session
+from congress.now import NowAndNext, home_board, now_and_next
 from tests.factories import (
     add_speaker,
     make_congress,
@@ -204,7 +204,7 @@ def test_empty_room_is_every_room(client, programme):
 def test_now_polls_a_fragment_of_itself(client, programme):
     with time_machine.travel(paris(2025, 3, 19, 10, 20), tick=False):
         page = client.get(reverse("congress:now")).content.decode()
-        fragment = client.get(reverse("congress:now"), headers={"HX-Request": "true"})
+        fragment = client.get(reverse("congress:now"), headers={"HX-Request": "true", "HX-Target": "now-board"})
 
     body = fragment.content.decode()
     assert 'hx-trigger="every 60s"' in page
@@ -243,16 +243,14 @@ def test_speakers_of_the_current_session(client, programme):
 
 def test_home_block_only_during_the_congress(congress, programme):
     with time_machine.travel(paris(2025, 3, 17, 8), tick=False):
-        before = now_context(congress)
+        before = home_board(congress)
     with time_machine.travel(paris(2025, 3, 19, 10, 20), tick=False):
-        during = now_context(congress)
+        during = home_board(congress)
     with time_machine.travel(paris(2025, 3, 21, 8), tick=False):
-        after = now_context(congress)
+        after = home_board(congress)
 
-    assert before == {} and after == {}
-    assert during["board"].state == NowAndNext.DURING
-    assert during["on_home"] is True
-    assert now_context(None) == {}
+    assert before is None and after is None
+    assert during.state == NowAndNext.DURING
 
 
 def test_home_page_shows_the_block_during_the_congress(client, programme):
@@ -296,7 +294,7 @@ def test_now_query_count_is_constant(client, django_assert_num_queries, size):
             page = client.get(reverse("congress:now"))
         # the same without the footer
         with django_assert_num_queries(4):
-            fragment = client.get(reverse("congress:now"), headers={"HX-Request": "true"})
+            fragment = client.get(reverse("congress:now"), headers={"HX-Request": "true", "HX-Target": "now-board"})
         # programme version, congress, the room, its two sessions, their speakers, footer organisers
         with django_assert_num_queries(6):
             signage = client.get(reverse("congress:now"), {"room": "salle-1"})

@@ -4,12 +4,30 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from congress import agenda
+from congress.agenda import visitor as agenda
 from congress.models import Agenda, Session, Star
 from tests.agenda.conftest import agenda_of, make_sessions, sessions_of, star
 from tests.factories import make_congress, make_session
 
 pytestmark = pytest.mark.django_db
+
+
+def test_star_without_javascript_comes_back_to_the_page_it_was_sent_from(client, session):
+    response = client.post(
+        reverse("congress:session-star", args=[session.slug]),
+        {"starred": "1"},
+        headers={"Referer": "http://testserver/en/schedule/?day=2025-03-19"},
+    )
+
+    assert response.status_code == 302
+    assert response["Location"] == f"http://testserver/en/schedule/?day=2025-03-19#star-{session.pk}"
+    assert len(sessions_of(client)) == 1
+
+
+def test_star_without_javascript_or_referer_comes_back_to_the_session(client, session):
+    response = star(client, session)
+
+    assert response["Location"] == f"{session.get_absolute_url()}#star-{session.pk}"
 
 
 def test_star_without_javascript_comes_back_to_the_page(client, session):
@@ -42,8 +60,7 @@ def test_star_with_htmx_answers_the_new_button_and_the_count(client, session):
     assert '<input type="hidden" name="next" value="/schedule/">' in body
     assert '<span id="agenda-count" class="count" hx-swap-oob="innerHTML">1</span>' in body
     assert "Bioprocédés continus" in body  # in the button's name for screen readers
-    assert agenda.http.CSRF_MARKER not in body
-    assert 'name="csrfmiddlewaretoken" value="' in body
+    assert "csrfmiddlewaretoken" not in body  # checked by its origin (test_cross_site_star_is_refused)
     assert '"count": 1' in response["HX-Trigger"]
 
 
@@ -152,8 +169,18 @@ def test_cap_still_lets_a_session_be_removed(client, congress):
     assert agenda_of(client).stars.count() == Agenda.MAX_STARS - 1
 
 
-def test_star_needs_a_csrf_token(session):
-    browser = Client(enforce_csrf_checks=True)
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {"Sec-Fetch-Site": "cross-site"},
+        {"Sec-Fetch-Site": "same-site"},  # a sibling subdomain is another site for this purpose
+        {"Origin": "https://evil.example"},
+        {},  # neither header: every browser sends one of them with a POST
+    ],
+    ids=["cross-site", "same-site", "foreign-origin", "no-header"],
+)
+def test_cross_site_star_is_refused(session, headers):
+    browser = Client(headers=headers)
 
     response = star(browser, session)
 
@@ -161,12 +188,15 @@ def test_star_needs_a_csrf_token(session):
     assert not Star.objects.exists()
 
 
-def test_star_with_the_token_from_the_page_passes_csrf(session):
-    browser = Client(enforce_csrf_checks=True)
-    browser.get(reverse("congress:session-detail", args=[session.slug]))  # sets the CSRF cookie
-    token = browser.cookies["csrftoken"].value
+@pytest.mark.parametrize(
+    "headers",
+    [{"Sec-Fetch-Site": "same-origin"}, {"Origin": "http://testserver"}],
+    ids=["sec-fetch-site", "origin"],
+)
+def test_same_origin_star_is_accepted_without_a_token(session, headers):
+    browser = Client(enforce_csrf_checks=True, headers=headers)
 
-    response = star(browser, session, csrfmiddlewaretoken=token)
+    response = star(browser, session)
 
     assert response.status_code == 302
     assert Star.objects.count() == 1

@@ -8,7 +8,7 @@ from django.urls import reverse
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from congress import agenda
+from congress.agenda import visitor as agenda
 from congress.models import Congress, Organisation, ProgrammeVersion, Room, Session, Track, Venue
 from speakers.models import Speaker
 from tests.factories import add_speaker, make_organisation, make_room, make_session, make_speaker, make_track, paris

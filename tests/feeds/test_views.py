@@ -65,7 +65,7 @@ def test_calendar_answers_with_calendar_headers(client, congress):
     assert response.status_code == 200
     assert response["Content-Type"] == "text/calendar; charset=utf-8"
     assert response["Content-Disposition"] == 'attachment; filename="fbp2025.ics"'
-    assert response["Cache-Control"] == "public, max-age=300"
+    assert response["Cache-Control"] == "public, max-age=300, s-maxage=10"
     assert response["ETag"]
 
 
@@ -91,7 +91,7 @@ def test_feed_answers_304_to_its_etag_and_200_after_an_edit(client, congress, fe
 
     assert unchanged.status_code == 304
     assert unchanged.content == b""
-    assert unchanged["Cache-Control"] == "public, max-age=300"
+    assert unchanged["Cache-Control"] == "public, max-age=300, s-maxage=10"
     assert changed.status_code == 200
     assert changed["ETag"] != etag
 

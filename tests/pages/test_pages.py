@@ -186,7 +186,9 @@ def test_session_page_offers_every_calendar_link_with_utc_times(client, programm
     outlook_query = parse_qs(urlsplit(outlook).query)
     assert outlook.startswith("https://outlook.live.com/calendar/0/deeplink/compose?")
     assert (outlook_query["startdt"], outlook_query["enddt"]) == (["2025-03-19T09:30:00Z"], ["2025-03-19T10:15:00Z"])
-    assert outlook_query["location"] == ["Grand amphi, Palais des Congrès de Tours, 26 boulevard Heurteloup, Tours"]
+    # The same place as in the calendar feeds (congress.ical.session_location).
+    place = "Grand amphi, Palais des Congrès de Tours, 26 boulevard Heurteloup, 37000 Tours, France"
+    assert outlook_query["location"] == [place]
     assert page.xpath('//section[@class="calendar-links"]//p/a/@href') == ["/calendar/"]
 
 

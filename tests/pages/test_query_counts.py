@@ -1,6 +1,6 @@
 """Every page and fragment runs the same number of queries for 5 sessions as for 60 (no N+1).
 
-The figures include the programme version read by `programme_response` (one query per request)."""
+The figures include the programme version read by `caching.public_page` (one query per request)."""
 
 import datetime as dt
 
@@ -30,7 +30,7 @@ def first_speaker_slug() -> str:
 # (name, path, query, headers, queries): version + congress, then what the page itself reads.
 CASES = [
     # + participations, public sessions (JSON-LD), highlights + their speakers, footer organisers,
-    # and the two of the "now & next" block (congress.agenda), which asks even outside the congress
+    # and the two of the "now & next" block (congress.now), which asks even outside the congress
     ("home", "/", {}, {}, 9),
     # + tracks, rooms, sessions + their speakers, footer organisers
     ("schedule", "/schedule/", {}, {}, 7),
