@@ -17,7 +17,7 @@ from congress import frab, ical, queries
 from congress.caching import public_page
 from congress.models import Congress, ProgrammeVersion, Session
 from congress.editions import redirect_to_edition
-from congress.rendering import with_edition
+from congress.rendering import request_edition, with_edition
 
 # Calendar apps poll (Google every few hours, Apple and Thunderbird as set by the user): their own cache may
 # answer for five minutes, a shared cache in front (nginx) for ten seconds, as for pages; then they ask again
@@ -65,6 +65,11 @@ def calendar_name(filters: queries.ScheduleFilters) -> str:
     return " — ".join([filters.congress.name, *parts])
 
 
+def _current_edition_name(request: HttpRequest, name: str) -> str:
+    """/calendar.ics follows whichever edition is current: its name says so (`/2025/calendar.ics` does not)."""
+    return name if request_edition(request) else f"{name} ({_('current edition')})"
+
+
 def calendar_filename(filters: queries.ScheduleFilters) -> str:
     params = filters.as_params()
     parts = [filters.congress.acronym, *(slugify(params[name]) for name in queries.FILTER_NAMES if name in params)]
@@ -87,7 +92,7 @@ def congress_calendar(request: HttpRequest, congress: Congress) -> HttpResponse:
             sessions,
             congress=congress,
             site_url=site_url,
-            name=calendar_name(filters),
+            name=_current_edition_name(request, calendar_name(filters)),
             feed_id="calendar",
             source_url=site_url + reverse("feeds:calendar") + filters.query_string(),
             language=FEED_LANGUAGE,
