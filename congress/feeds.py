@@ -15,8 +15,8 @@ from django.views.decorators.http import require_safe
 
 from congress import frab, ical, queries
 from congress.caching import public_page
-from congress.models import Congress, ProgrammeVersion, Session
 from congress.editions import redirect_to_edition
+from congress.models import Congress, ProgrammeVersion, Session
 from congress.rendering import request_edition, with_edition
 
 # Calendar apps poll (Google every few hours, Apple and Thunderbird as set by the user): their own cache may
@@ -107,7 +107,9 @@ def session_calendar(request: HttpRequest, congress: Congress, slug: str) -> Htt
     """/sessions/<slug>.ics: one session to add to a calendar (no calendar name, see ical.build_calendar)."""
     session = queries.session_for_page(congress, slug)
     if session is None:
-        return redirect_to_edition(request, "feeds:session-calendar", slug) or plain(404, _("No session has this address."))
+        return redirect_to_edition(request, "feeds:session-calendar", slug) or plain(
+            404, _("No session has this address.")
+        )
     content = ical.calendar_bytes(
         [session], congress=congress, site_url=_site_url(request), feed_id="session", language=FEED_LANGUAGE
     )

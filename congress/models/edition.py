@@ -19,16 +19,40 @@ def validate_time_zone(value: str) -> None:
 
 # First path segments the site already uses: an edition prefix may not take one of them.
 RESERVED_PREFIXES = frozenset(
-    {"admin", "agenda", "calendar", "calendar.ics", "editions", "en", "fr", "healthz", "i18n", "manifest.webmanifest",
-     "media", "now", "offline", "partners", "robots.txt", "schedule", "schedule.json", "schedule.xml", "sessions",
-     "sitemap.xml", "speakers", "static", "sw.js", "venue"}
+    {
+        "admin",
+        "agenda",
+        "calendar",
+        "calendar.ics",
+        "editions",
+        "en",
+        "fr",
+        "healthz",
+        "i18n",
+        "manifest.webmanifest",
+        "media",
+        "now",
+        "offline",
+        "partners",
+        "robots.txt",
+        "schedule",
+        "schedule.json",
+        "schedule.xml",
+        "sessions",
+        "sitemap.xml",
+        "speakers",
+        "static",
+        "sw.js",
+        "venue",
+    }
 )
 PREFIX_PATTERN = r"[a-z0-9][a-z0-9-]{0,39}"
 
 
 def validate_prefix(value: str) -> None:
     if value in RESERVED_PREFIXES:
-        raise ValidationError(_("“%(value)s” is already an address of the site; choose another."), params={"value": value})
+        message = _("“%(value)s” is already an address of the site; choose another.")
+        raise ValidationError(message, params={"value": value})
 
 
 class Venue(models.Model):
@@ -183,7 +207,7 @@ class Congress(models.Model):
             raise ValidationError({"prefix": _("A published edition needs an address prefix.")})
 
     def state(self, moment: dt.datetime | None = None) -> str:
-        """"upcoming", "ongoing" or "past", from the date `moment` (now) has in the congress's zone."""
+        """ "upcoming", "ongoing" or "past", from the date `moment` (now) has in the congress's zone."""
         today = self.local(moment or timezone.now()).date()
         if today < self.start_date:
             return "upcoming"

@@ -44,7 +44,9 @@ def compiled_french():
 
 @pytest.fixture
 def congress():
-    return make_congress(name="Congrès France Bioproduction", prefix="2025", short_description="Le rendez-vous de la bioproduction.")
+    return make_congress(
+        name="Congrès France Bioproduction", prefix="2025", short_description="Le rendez-vous de la bioproduction."
+    )
 
 
 @pytest.fixture

@@ -52,8 +52,18 @@ def organiser_client(client):
 
 @pytest.mark.parametrize(
     "path",
-    ["/2025/", "/2025/schedule/", "/2025/sessions/moderniser/", "/2025/speakers/", "/2025/partners/", "/2025/venue/",
-     "/en/2025/", "/en/2025/schedule/", "/en/2025/sessions/moderniser/", "/en/2025/speakers/"],
+    [
+        "/2025/",
+        "/2025/schedule/",
+        "/2025/sessions/moderniser/",
+        "/2025/speakers/",
+        "/2025/partners/",
+        "/2025/venue/",
+        "/en/2025/",
+        "/en/2025/schedule/",
+        "/en/2025/sessions/moderniser/",
+        "/en/2025/speakers/",
+    ],
 )
 def test_edition_pages_answer_under_its_prefix_and_link_under_it(client, editions, path):
     response = client.get(path)
@@ -72,7 +82,9 @@ def test_short_addresses_of_the_current_edition_point_to_the_permanent_ones(clie
 
 
 def test_edition_schedule_fragment_and_feeds(client, editions):
-    fragment = client.get("/2025/schedule/", {"track": "qualite"}, headers={"HX-Request": "true", "HX-Target": "schedule-results"})
+    fragment = client.get(
+        "/2025/schedule/", {"track": "qualite"}, headers={"HX-Request": "true", "HX-Target": "schedule-results"}
+    )
     assert fragment.status_code == 200 and "<html" not in fragment.content.decode()
     for path in ["/2025/calendar.ics", "/2025/schedule.xml", "/2025/schedule.json", "/2025/sessions/moderniser.ics"]:
         assert client.get(path).status_code == 200, path
@@ -107,14 +119,22 @@ def test_unpublished_edition_is_hidden_from_the_public_and_previewed_by_organise
 
 
 def test_after_the_switch_every_address_of_the_old_edition_still_answers(client, editions):
-    current, following = editions
+    _current, following = editions
     before_uids = calendar_uids(client.get("/calendar.ics"))
     assert before_uids == calendar_uids(client.get("/2025/calendar.ics"))
 
     following.make_current()
 
-    for path in ["/2025/", "/2025/schedule/", "/2025/sessions/moderniser/", "/en/2025/sessions/moderniser/",
-                 "/2025/speakers/", "/2025/partners/", "/2025/venue/", "/2025/schedule.xml"]:
+    for path in [
+        "/2025/",
+        "/2025/schedule/",
+        "/2025/sessions/moderniser/",
+        "/en/2025/sessions/moderniser/",
+        "/2025/speakers/",
+        "/2025/partners/",
+        "/2025/venue/",
+        "/2025/schedule.xml",
+    ]:
         assert client.get(path).status_code == 200, path
     assert calendar_uids(client.get("/2025/calendar.ics")) == before_uids
     assert client.get("/sessions/moderniser/")["Location"] == "/2025/sessions/moderniser/"

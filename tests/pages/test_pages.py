@@ -115,7 +115,9 @@ def test_pages_have_title_description_and_open_graph_tags(client, programme, set
     )
     assert page.xpath('//meta[@property="og:title"]/@content') == ["Moderniser le réseau industriel"]
     # The permanent address of the page: the edition's, not the short one of the current edition.
-    assert page.xpath('//meta[@property="og:url"]/@content') == ["https://programme.example.org/2025/sessions/moderniser/"]
+    assert page.xpath('//meta[@property="og:url"]/@content') == [
+        "https://programme.example.org/2025/sessions/moderniser/"
+    ]
     assert page.xpath('//meta[@property="og:locale"]/@content') == ["fr_FR"]
     assert page.xpath('//link[@rel="alternate"]/@hreflang') == ["fr", "en"]
 
