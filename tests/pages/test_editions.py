@@ -6,6 +6,7 @@ import datetime as dt
 import pytest
 import time_machine
 from django.contrib.auth.models import User
+from django.core.cache import cache
 from icalendar import Calendar
 
 from congress.models import Congress
@@ -203,7 +204,13 @@ def test_editions_page_lists_every_published_edition(client, editions):
 @pytest.mark.parametrize(
     ("path", "queries"),
     # edition (middleware) + version, then what the short page reads (tests/pages/test_query_counts.py)
-    [("/{prefix}/", 10), ("/{prefix}/schedule/", 7), ("/{prefix}/sessions/{slug}/", 7), ("/editions/", 3)],
+    [
+        ("/{prefix}/", 10),
+        ("/{prefix}/schedule/", 7),
+        ("/{prefix}/sessions/{slug}/", 7),
+        ("/editions/", 3),
+        ("/sitemap.xml", 4),
+    ],
 )
 def test_edition_pages_run_a_constant_number_of_queries(client, django_assert_num_queries, size, path, queries):
     from tests.factories import make_programme
@@ -216,3 +223,13 @@ def test_edition_pages_run_a_constant_number_of_queries(client, django_assert_nu
         response = client.get(path.format(prefix=other.prefix, slug=slug))
 
     assert response.status_code == 200
+
+
+def test_sitemap_lists_every_published_edition(client, editions):
+    locations = client.get("/sitemap.xml").content.decode()
+
+    assert "http://testserver/2026/sessions/usine-2030/" in locations
+    assert "http://testserver/en/2025/sessions/moderniser/" in locations
+    Congress.objects.filter(prefix="2026").update(is_published=False)
+    cache.clear()  # a bulk update sends no signal: the programme version stays
+    assert "/2026/" not in client.get("/sitemap.xml").content.decode()
