@@ -25,7 +25,7 @@ def _page_patterns(prefix: str) -> tuple[list, str]:
             path(prefix, views.home, name="home"),
             path(f"{prefix}schedule/", views.schedule, name="schedule"),
             path(f"{prefix}sessions/<slug:slug>/", views.session_detail, name="session-detail"),
-            path("sessions/<slug:slug>/star/", stars.star, name="session-star"),
+            path(f"{prefix}sessions/<slug:slug>/star/", stars.star, name="session-star"),
             path(f"{prefix}partners/", views.partners, name="partners"),
             path(f"{prefix}venue/", views.venue, name="venue"),
             path("calendar/", views.calendar_help, name="calendar-help"),

@@ -352,7 +352,7 @@ def test_agenda_count_column_counts_agendas_and_sorts(superuser_client):
     quiet = make_session(congress, title="Peu suivie", starts_at=paris(2025, 3, 19, 9))
     popular = make_session(congress, title="Très suivie", starts_at=paris(2025, 3, 19, 14))
     for number in range(3):
-        agenda = Agenda.objects.create(token_digest=f"{number:064d}", congress=congress)
+        agenda = Agenda.objects.create(token_digest=f"{number:064d}")
         Star.objects.create(agenda=agenda, session=popular)
         if number == 0:
             Star.objects.create(agenda=agenda, session=quiet)
