@@ -233,3 +233,59 @@ def test_sitemap_lists_every_published_edition(client, editions):
     Congress.objects.filter(prefix="2026").update(is_published=False)
     cache.clear()  # a bulk update sends no signal: the programme version stays
     assert "/2026/" not in client.get("/sitemap.xml").content.decode()
+
+
+# Before, during (the spring-forward weekend of tests/pages/test_dst.py) and after, in both languages
+
+DST_MOMENTS = {
+    "before": dt.datetime(2025, 3, 1, 9, tzinfo=dt.UTC),
+    "during": dt.datetime(2025, 3, 30, 2, 45, tzinfo=dt.UTC),  # 04:45 in Paris, an hour after the change
+    "after": dt.datetime(2026, 12, 1, 9, tzinfo=dt.UTC),
+}
+
+
+@pytest.fixture
+def dst_edition():
+    congress = make_congress(prefix="printemps", start_date=dt.date(2025, 3, 29), end_date=dt.date(2025, 3, 31))
+    room = make_room(congress.venue, name="Ronsard", slug="ronsard")
+    utc = dt.UTC
+    make_session(
+        congress, slug="dimanche", room=room, time_to_be_confirmed=True,
+        starts_at=dt.datetime(2025, 3, 30, 2, 30, tzinfo=utc), ends_at=dt.datetime(2025, 3, 30, 3, 30, tzinfo=utc),
+    )  # fmt: skip
+    return congress
+
+
+@pytest.mark.parametrize("language", ["", "/en"])
+@pytest.mark.parametrize("moment", list(DST_MOMENTS))
+def test_pages_follow_the_edition_s_life(client, dst_edition, language, moment):
+    with time_machine.travel(DST_MOMENTS[moment], tick=False):
+        responses = {
+            page: client.get(f"{language}{path}")
+            for page, path in {
+                "home": "/",
+                "edition-home": "/printemps/",
+                "schedule": "/printemps/schedule/",
+                "session": "/printemps/sessions/dimanche/",
+                "now": "/now/",
+            }.items()
+        }
+
+    assert {page: response.status_code for page, response in responses.items()} == dict.fromkeys(responses, 200)
+    links = {page: " ".join(parse(response).xpath("//main//a/@href")) for page, response in responses.items()}
+    tbc = {
+        page: bool(parse(response).xpath('//*[contains(@class, "badge--tbc")]')) for page, response in responses.items()
+    }
+    if moment == "after":
+        assert "webcal://" not in links["edition-home"] + links["schedule"] + links["session"]
+        assert not tbc["schedule"] and not tbc["session"]
+        assert parse(responses["now"]).xpath('//*[contains(@class, "now-next__over")]')
+        assert parse(responses["schedule"]).xpath('//p[@class="archive-note"]')
+    else:
+        assert "webcal://" in links["edition-home"] and "webcal://" in links["session"]
+        assert tbc["schedule"] and tbc["session"]
+        assert not parse(responses["schedule"]).xpath('//p[@class="archive-note"]')
+    if moment == "during":
+        assert parse(responses["edition-home"]).xpath('//section[contains(@class, "now-next--during")]')
+        assert "04:30" in text_of(responses["session"], "//main")  # local time after the change
+    assert "printemps/" in parse(responses["home"]).xpath('//link[@rel="canonical"]/@href')[0]
