@@ -15,7 +15,7 @@ from django.urls import NoReverseMatch, Resolver404, resolve
 from django.views.decorators.http import require_safe
 
 from congress.caching import public_page
-from congress.edition_urls import edition_reverse
+from congress.edition_urls import edition_reverse, edition_urlconf
 from congress.models import Congress, Session
 from congress.models.edition import PREFIX_PATTERN, RESERVED_PREFIXES
 from congress.rendering import bad_request_page, render_page, request_edition
@@ -62,8 +62,6 @@ class EditionMiddleware:
         if prefix is not None:
             congress = Congress.objects.filter(prefix=prefix).select_related("venue").first()
             if congress is not None:
-                from congress.urls import edition_urlconf  # the URLconf imports this module's views
-
                 request.edition = congress
                 request.urlconf = edition_urlconf(prefix)
         return self.get_response(request)

@@ -2,13 +2,10 @@
 the feeds) answer under its prefix (`/2025/schedule/`, `/en/2025/schedule/`, `/2025/calendar.ics`) as well as
 at the short addresses of the current edition (`/schedule/`).
 
-`edition_urlconf(prefix)` is this URLconf with the edition's pages under the prefix: congress.editions sets it
-as `request.urlconf` for an address under a prefix, so every link such a page makes (`{% url %}`, reverse())
-stays in that edition, while the short pages link short addresses.
+`site_patterns(prefix)` builds them with the edition's pages under the prefix: congress.edition_urls makes a
+URLconf of them, which congress.editions sets as `request.urlconf` for an address under a prefix, so every
+link such a page makes (`{% url %}`, reverse()) stays in that edition, while short pages link short addresses.
 """
-
-import types
-from functools import lru_cache
 
 from django.conf import settings
 from django.conf.urls.i18n import i18n_patterns
@@ -56,7 +53,7 @@ def _feed_patterns(prefix: str) -> tuple[list, str]:
     )
 
 
-def _patterns(prefix: str = "") -> list:
+def site_patterns(prefix: str = "") -> list:
     patterns = [
         path("", include(_feed_patterns(prefix))),
         path("i18n/", include("django.conf.urls.i18n")),
@@ -78,17 +75,7 @@ def _patterns(prefix: str = "") -> list:
     return patterns
 
 
-urlpatterns = _patterns()
+urlpatterns = site_patterns()
 
 handler404 = "congress.views.page_not_found"
 handler500 = "congress.resilience.server_error"
-
-
-@lru_cache(maxsize=256)
-def edition_urlconf(prefix: str) -> types.ModuleType:
-    """This URLconf with the edition pages under `prefix/` (one module per prefix, for Django's resolver cache)."""
-    module = types.ModuleType(f"{__name__}.edition_{prefix.replace('-', '_')}")
-    module.urlpatterns = _patterns(f"{prefix}/")
-    module.handler404 = handler404
-    module.handler500 = handler500
-    return module
