@@ -180,6 +180,7 @@ def public_page(
                     for name, value in headers:
                         response[name] = value
                 else:
+                    request.programme_changed_at = version.changed_at  # "what is new" on an edition's home
                     if keep:  # fragments of a page that is kept; a search's are as unbounded as searches
                         request.content_version = content_version
                     response = view_func(request, *args, **kwargs)

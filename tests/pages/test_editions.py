@@ -289,3 +289,17 @@ def test_pages_follow_the_edition_s_life(client, dst_edition, language, moment):
         assert parse(responses["edition-home"]).xpath('//section[contains(@class, "now-next--during")]')
         assert "04:30" in text_of(responses["session"], "//main")  # local time after the change
     assert "printemps/" in parse(responses["home"]).xpath('//link[@rel="canonical"]/@href')[0]
+
+
+def test_upcoming_home_can_tell_what_is_new_without_being_personal(client, editions):
+    """The note is in every visitor's page, hidden: static/js/app.js shows it after a visit older than the
+    programme's last change (the visit is remembered in the browser only)."""
+    with time_machine.travel(BEFORE, tick=False):
+        before = parse(client.get("/2025/"))
+    with time_machine.travel(AFTER, tick=False):
+        after = parse(client.get("/2025/"))
+
+    note = before.xpath("//p[@data-programme-changed]")
+    assert len(note) == 1 and note[0].get("hidden") is not None
+    assert note[0].get("data-programme-changed").startswith("20")
+    assert not after.xpath("//p[@data-programme-changed]")
