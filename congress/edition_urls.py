@@ -8,6 +8,7 @@ from django.conf import settings
 from django.urls import reverse
 
 from congress.models import Congress
+from congress.slug_urls import slug_url
 
 
 @lru_cache(maxsize=256)
@@ -26,6 +27,12 @@ def edition_reverse(congress: Congress | None, view_name: str, **kwargs) -> str:
     """The address of an edition's page or feed under its prefix (the short one for an edition without one)."""
     urlconf = edition_urlconf(congress.prefix) if congress is not None and congress.prefix else None
     return reverse(view_name, urlconf=urlconf, kwargs=kwargs or None)
+
+
+def edition_slug_url(congress: Congress, view_name: str, slug: str) -> str:
+    """edition_reverse for a page with a single slug, without a reverse() per row (congress.slug_urls)."""
+    urlconf = edition_urlconf(congress.prefix) if congress.prefix else settings.ROOT_URLCONF
+    return slug_url(view_name, slug, urlconf)
 
 
 def feed_urls(congress: Congress | None) -> dict[str, str]:

@@ -16,12 +16,12 @@ def _parts(view_name: str, language: str | None, script_prefix: str, urlconf) ->
     return before, after
 
 
-def slug_url_parts(view_name: str) -> tuple[str, str]:
+def slug_url_parts(view_name: str, urlconf=None) -> tuple[str, str]:
     """The address of `view_name` before and after the slug, in the active language and URLconf (an edition's
     pages link under its prefix: congress.urls.edition_urlconf)."""
-    return _parts(view_name, get_language(), get_script_prefix(), get_urlconf())
+    return _parts(view_name, get_language(), get_script_prefix(), urlconf or get_urlconf())
 
 
-def slug_url(view_name: str, slug: str) -> str:
-    before, after = slug_url_parts(view_name)
+def slug_url(view_name: str, slug: str, urlconf=None) -> str:
+    before, after = slug_url_parts(view_name, urlconf)
     return f"{before}{slug}{after}"
