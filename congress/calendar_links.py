@@ -8,6 +8,7 @@ import datetime as dt
 from urllib.parse import urlencode, urlsplit, urlunsplit
 
 from django.conf import settings
+from django.urls import reverse
 
 from congress import ical
 from congress.edition_urls import edition_reverse
@@ -83,7 +84,8 @@ def session_links(session) -> dict[str, str]:
         "location": ical.session_location(session, session.congress.venue),
     }
     return {
-        "download": edition_reverse(session.congress, "feeds:session-calendar", slug=session.slug),
+        # a one-off copy from the page's own address (kept offline); a subscription follows the edition's feed
+        "download": reverse("feeds:session-calendar", kwargs={"slug": session.slug}),
         "subscribe": webcal_url(edition_reverse(session.congress, "feeds:calendar")),
         "google": google_calendar_url(**event),
         "outlook": outlook_calendar_url(**event),

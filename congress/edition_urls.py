@@ -33,13 +33,3 @@ def edition_slug_url(congress: Congress, view_name: str, slug: str) -> str:
     """edition_reverse for a page with a single slug, without a reverse() per row (congress.slug_urls)."""
     urlconf = edition_urlconf(congress.prefix) if congress.prefix else settings.ROOT_URLCONF
     return slug_url(view_name, slug, urlconf)
-
-
-def feed_urls(congress: Congress | None) -> dict[str, str]:
-    """The edition's own feeds, for the links in the footer and on the calendar pages: a calendar subscribed
-    to them keeps the edition's events when the next edition becomes current."""
-    return {
-        "calendar": edition_reverse(congress, "feeds:calendar"),
-        "schedule_xml": edition_reverse(congress, "feeds:schedule-xml"),
-        "schedule_json": edition_reverse(congress, "feeds:schedule-json"),
-    }

@@ -11,7 +11,6 @@ from django.utils import timezone
 from django_htmx.middleware import HtmxDetails
 
 from congress import queries
-from congress.edition_urls import feed_urls
 from congress.models import Congress, Participation
 
 
@@ -41,7 +40,6 @@ def render_page(
         "organisers": _organisers(congress),
         # Links on a page under a prefix stay under it: the rows kept in the cache are kept apart.
         "link_prefix": edition.prefix if edition else "",
-        "feeds": feed_urls(congress),
         # upcoming, ongoing or past: the wording of the edition's pages (an archive once it is over).
         "edition_state": congress.state() if congress else "",
         **LAYOUT_DEFAULTS,

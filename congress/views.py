@@ -115,7 +115,7 @@ def schedule(request: HtmxHttpRequest, congress: Congress) -> HttpResponse:
             "list": _with_layout(filters.query_string(), {"layout": "list"}),
         },
         "clear_url": reverse("congress:schedule") + _with_layout("", layout_param),
-        "calendar_download": edition_reverse(congress, "feeds:calendar") + feed_query,
+        "calendar_download": reverse("feeds:calendar") + feed_query,  # a one-off copy, from this page's address
         "calendar_subscribe": calendar_links.webcal_url(edition_reverse(congress, "feeds:calendar") + feed_query),
         "is_fragment": wants_fragment(request),
     }
