@@ -56,8 +56,8 @@ class CongressForm(EditConflictForm):
     class Meta:
         model = Congress
         fields = [
-            "name", "edition", "slug", "acronym", "is_current", "start_date", "end_date", "time_zone", "venue",
-            "short_description", "description", "website",
+            "name", "edition", "slug", "acronym", "prefix", "is_published", "is_current", "start_date", "end_date",
+            "time_zone", "venue", "short_description", "description", "website",
         ]  # fmt: skip
 
     def validate_constraints(self) -> None:
@@ -87,15 +87,16 @@ class TrackInline(EditConflictInline, admin.TabularInline):
 @admin.register(Congress)
 class CongressAdmin(EditConflictAdmin):
     form = CongressForm
-    list_display = ("name", "edition", "start_date", "end_date", "venue", "is_current")
+    list_display = ("name", "edition", "prefix", "start_date", "end_date", "venue", "is_published", "is_current")
     list_select_related = ("venue",)
-    list_filter = ("is_current", "venue")
+    list_filter = ("is_current", "is_published", "venue")
+    actions = ["make_current"]
     search_fields = ("name", "slug", "acronym")
     prepopulated_fields = {"slug": ("name",)}
     autocomplete_fields = ("venue",)
     inlines = [TrackInline, ParticipationInline]
     fieldsets = [
-        (None, {"fields": ("name", "edition", "slug", "acronym", "is_current")}),
+        (None, {"fields": ("name", "edition", "slug", "acronym", "prefix", "is_published", "is_current")}),
         (_("Dates and place"), {"fields": ("start_date", "end_date", "time_zone", "venue")}),
         (_("Presentation"), {"fields": ("short_description", "description", "website")}),
     ]
@@ -105,6 +106,24 @@ class CongressAdmin(EditConflictAdmin):
             # Bulk update: no signal, but the save below bumps the programme version.
             Congress.objects.current().exclude(pk=obj.pk).update(is_current=False)
         super().save_model(request, obj, form, change)
+
+    @admin.action(description=_("Make the selected edition current"))
+    def make_current(self, request, queryset) -> None:
+        """Switch the edition the short addresses show, in one transaction (Congress.make_current); the old
+        edition keeps answering under its prefix."""
+        if queryset.count() != 1:
+            self.message_user(request, gettext("Choose exactly one edition to make current."), messages.ERROR)
+            return
+        congress = queryset.get()
+        if not (congress.is_published and congress.prefix):
+            message = gettext(
+                "Publish an edition before making it current: it needs an address prefix and the published box."
+            )
+            self.message_user(request, message, messages.ERROR)
+            return
+        congress.make_current()
+        message = gettext("“%(name)s” is now the current edition.") % {"name": congress.name}
+        self.message_user(request, message, messages.SUCCESS)
 
 
 @admin.register(Organisation)

@@ -39,6 +39,11 @@ from congress.models import ProgrammeVersion
 # Shared caches in front (nginx proxy_cache, a CDN) keep a page ten seconds, then revalidate with the ETag: an
 # organiser's edit reaches every visitor within those seconds. Browsers revalidate each time (a 304, one query).
 PAGE_CACHE_CONTROL = "public, max-age=0, s-maxage=10"
+# An organiser's preview of an unpublished edition: for them alone, never kept.
+PREVIEW_CACHE_CONTROL = "private, no-store"
+# An edition's pages change wording with its state (upcoming, ongoing, past), at midnight in its zone: keys
+# carry the hour, so no page outlives the change by more than that.
+STATE_BUCKET_SECONDS = 3600
 # Headers that choose the body of a page that has htmx partials.
 FRAGMENT_HEADERS = ("HX-Request", "HX-Target", "HX-History-Restore-Request")
 # A version is announced in Last-Modified only once it is this old: HTTP dates have one-second precision, and
@@ -137,6 +142,12 @@ def public_page(
             if any(name not in allowed for name in request.GET):
                 query = canonical_query(request, allowed)
                 return HttpResponsePermanentRedirect(request.path + (f"?{query}" if query else ""))
+            edition = getattr(request, "edition", None)  # congress.editions.EditionMiddleware
+            if edition is not None and not edition.is_published:
+                response = view_func(request, *args, **kwargs)
+                response["Cache-Control"] = PREVIEW_CACHE_CONTROL
+                patch_vary_headers(response, ["Cookie"])
+                return response
             partial = _partial(request, fragments)
             if partial is None:
                 return bad_request(request, _("This part of the page does not exist."))
@@ -151,6 +162,7 @@ def public_page(
                 request.path,
                 canonical_query(request, allowed),
                 partial,
+                str(int(timezone.now().timestamp()) // STATE_BUCKET_SECONDS),
             ]
             if refresh_every:
                 parts.append(str(int(timezone.now().timestamp()) // refresh_every))
@@ -168,6 +180,7 @@ def public_page(
                     for name, value in headers:
                         response[name] = value
                 else:
+                    request.programme_changed_at = version.changed_at  # "what is new" on an edition's home
                     if keep:  # fragments of a page that is kept; a search's are as unbounded as searches
                         request.content_version = content_version
                     response = view_func(request, *args, **kwargs)

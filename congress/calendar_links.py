@@ -8,8 +8,10 @@ import datetime as dt
 from urllib.parse import urlencode, urlsplit, urlunsplit
 
 from django.conf import settings
+from django.urls import reverse
 
 from congress import ical
+from congress.edition_urls import edition_reverse
 
 GOOGLE_CALENDAR = "https://calendar.google.com/calendar/render"
 OUTLOOK_COM = "https://outlook.live.com/calendar/0/deeplink/compose"
@@ -67,14 +69,13 @@ def session_details(session) -> str:
         f"{speaker.name} ({speaker.organisation.name})" if speaker.organisation else speaker.name
         for speaker in session.speakers_in_order
     )
-    parts = [speakers, session.abstract.strip(), absolute_url(session.get_absolute_url())]
+    page = edition_reverse(session.congress, "congress:session-detail", slug=session.slug)  # permanent
+    parts = [speakers, session.abstract.strip(), absolute_url(page)]
     return "\n\n".join(part for part in parts if part)
 
 
 def session_links(session) -> dict[str, str]:
     """Every calendar link of a session page (`session` from queries.session_for_page: joins already made)."""
-    from django.urls import reverse
-
     event = {
         "title": session.title,
         "starts_at": session.starts_at,
@@ -83,8 +84,9 @@ def session_links(session) -> dict[str, str]:
         "location": ical.session_location(session, session.congress.venue),
     }
     return {
+        # a one-off copy from the page's own address (kept offline); a subscription follows the edition's feed
         "download": reverse("feeds:session-calendar", kwargs={"slug": session.slug}),
-        "subscribe": webcal_url(reverse("feeds:calendar")),
+        "subscribe": webcal_url(edition_reverse(session.congress, "feeds:calendar")),
         "google": google_calendar_url(**event),
         "outlook": outlook_calendar_url(**event),
     }

@@ -15,8 +15,9 @@ from django.views.decorators.http import require_safe
 
 from congress import frab, ical, queries
 from congress.caching import public_page
+from congress.editions import redirect_to_edition
 from congress.models import Congress, ProgrammeVersion, Session
-from congress.rendering import with_current_congress
+from congress.rendering import request_edition, with_edition
 
 # Calendar apps poll (Google every few hours, Apple and Thunderbird as set by the user): their own cache may
 # answer for five minutes, a shared cache in front (nginx) for ten seconds, as for pages; then they ask again
@@ -64,6 +65,11 @@ def calendar_name(filters: queries.ScheduleFilters) -> str:
     return " — ".join([filters.congress.name, *parts])
 
 
+def _current_edition_name(request: HttpRequest, name: str) -> str:
+    """/calendar.ics follows whichever edition is current: its name says so (`/2025/calendar.ics` does not)."""
+    return name if request_edition(request) else f"{name} ({_('current edition')})"
+
+
 def calendar_filename(filters: queries.ScheduleFilters) -> str:
     params = filters.as_params()
     parts = [filters.congress.acronym, *(slugify(params[name]) for name in queries.FILTER_NAMES if name in params)]
@@ -72,7 +78,7 @@ def calendar_filename(filters: queries.ScheduleFilters) -> str:
 
 @public_page(params=queries.FILTER_NAMES, cache_control=FEED_CACHE_CONTROL)
 @require_safe
-@with_current_congress(missing=_no_congress)
+@with_edition(missing=_no_congress)
 def congress_calendar(request: HttpRequest, congress: Congress) -> HttpResponse:
     """/calendar.ics: the public programme, narrowed by the schedule page's filters (day, track, room, kind, q)."""
     try:
@@ -86,7 +92,7 @@ def congress_calendar(request: HttpRequest, congress: Congress) -> HttpResponse:
             sessions,
             congress=congress,
             site_url=site_url,
-            name=calendar_name(filters),
+            name=_current_edition_name(request, calendar_name(filters)),
             feed_id="calendar",
             source_url=site_url + reverse("feeds:calendar") + filters.query_string(),
             language=FEED_LANGUAGE,
@@ -96,12 +102,14 @@ def congress_calendar(request: HttpRequest, congress: Congress) -> HttpResponse:
 
 @public_page(cache_control=FEED_CACHE_CONTROL)
 @require_safe
-@with_current_congress(missing=_no_congress)
+@with_edition(missing=_no_congress)
 def session_calendar(request: HttpRequest, congress: Congress, slug: str) -> HttpResponse:
     """/sessions/<slug>.ics: one session to add to a calendar (no calendar name, see ical.build_calendar)."""
     session = queries.session_for_page(congress, slug)
     if session is None:
-        return plain(404, _("No session has this address."))
+        return redirect_to_edition(request, "feeds:session-calendar", slug) or plain(
+            404, _("No session has this address.")
+        )
     content = ical.calendar_bytes(
         [session], congress=congress, site_url=_site_url(request), feed_id="session", language=FEED_LANGUAGE
     )
@@ -136,7 +144,7 @@ def _schedule(request: HttpRequest, congress: Congress, feed_name: str) -> frab.
 
 @public_page(cache_control=FEED_CACHE_CONTROL)
 @require_safe
-@with_current_congress(missing=_no_congress)
+@with_edition(missing=_no_congress)
 def schedule_xml(request: HttpRequest, congress: Congress) -> HttpResponse:
     """/schedule.xml: the frab schedule XML read by Giggity, ConfClerk, EventFahrplan."""
     content = frab.schedule_xml_bytes(_schedule(request, congress, "feeds:schedule-xml"))
@@ -145,7 +153,7 @@ def schedule_xml(request: HttpRequest, congress: Congress) -> HttpResponse:
 
 @public_page(cache_control=FEED_CACHE_CONTROL)
 @require_safe
-@with_current_congress(missing=_no_congress)
+@with_edition(missing=_no_congress)
 def schedule_json(request: HttpRequest, congress: Congress) -> HttpResponse:
     """/schedule.json: the same schedule in the JSON form of the frab family."""
     content = frab.schedule_json_bytes(_schedule(request, congress, "feeds:schedule-json"))

@@ -1,9 +1,8 @@
 """schema.org data (https://schema.org/Event) for search engines and assistants: the congress with its
 sessions on the home page, one session on its page. Data in, dicts out; the template tag `jsonld` writes it."""
 
-from django.urls import reverse
-
 from congress.calendar_links import absolute_url as absolute
+from congress.edition_urls import edition_reverse, edition_slug_url
 from congress.models import Congress, Participation, Session
 
 # The schema.org status of each public status.
@@ -50,10 +49,11 @@ def congress_event(congress: Congress, sessions: list[Session], participations: 
         "description": congress.short_description or congress.description[:300],
         "startDate": congress.start_date.isoformat(),
         "endDate": congress.end_date.isoformat(),
+        # schema.org keeps EventScheduled for an event that took place as planned (there is no "past" status)
         "eventStatus": "https://schema.org/EventScheduled",
         "eventAttendanceMode": "https://schema.org/OfflineEventAttendanceMode",
         "inLanguage": "fr",
-        "url": absolute(reverse("congress:home")),
+        "url": absolute(edition_reverse(congress, "congress:home")),
         "location": _place(congress),
         "organizer": [_organisation(row) for row in participations if row.role != Participation.Role.PARTNER],
         "sponsor": [_organisation(row) for row in participations if row.role == Participation.Role.PARTNER],
@@ -70,7 +70,7 @@ def _session_summary(congress: Congress, session: Session) -> dict:
         "endDate": congress.local(session.ends_at).isoformat(),
         "eventStatus": EVENT_STATUS.get(session.status, EVENT_STATUS[Session.Status.PUBLISHED]),
         "eventAttendanceMode": "https://schema.org/OfflineEventAttendanceMode",
-        "url": absolute(session.get_absolute_url()),
+        "url": absolute(edition_slug_url(congress, "congress:session-detail", session.slug)),
         # The room only: the address is the congress's, given once (keeps a large programme's page light).
         "location": {"@type": "Place", "name": _room_and_venue(congress, session)},
     }
@@ -91,7 +91,7 @@ def session_event(session: Session) -> dict:
         "superEvent": {
             "@type": "Event",
             "name": congress.name,
-            "url": absolute(reverse("congress:home")),
+            "url": absolute(edition_reverse(congress, "congress:home")),
             "startDate": congress.start_date.isoformat(),
             "endDate": congress.end_date.isoformat(),
         },

@@ -20,7 +20,7 @@ from congress.masking import MaskAgendaTokens, mask_agenda_tokens  # noqa: F401 
 @cache
 def _personal_path() -> re.Pattern:
     languages = "|".join(re.escape(code) for code, _name in settings.LANGUAGES)
-    return re.compile(rf"^/(?:(?:{languages})/)?(?:agenda/|sessions/[^/]+/star/$)")
+    return re.compile(rf"^/(?:(?:{languages})/)?(?:agenda/|(?:[^/]+/)?sessions/[^/]+/star/$)")
 
 
 def is_personal_path(path: str) -> bool:

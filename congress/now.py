@@ -15,7 +15,7 @@ from django.views.decorators.http import require_safe
 
 from congress.caching import public_page
 from congress.models import Congress, Room, Session
-from congress.rendering import HtmxHttpRequest, bad_request_page, render_page, wants_fragment, with_current_congress
+from congress.rendering import HtmxHttpRequest, bad_request_page, render_page, wants_fragment, with_edition
 
 # "Starting in N minutes" up to this many minutes ahead; beyond, the start time is shown.
 SOON_MINUTES = 60
@@ -138,7 +138,7 @@ def home_board(congress: Congress) -> NowAndNext | None:
 
 @public_page(params=("room",), targets=("now-board",), refresh_every=REFRESH_SECONDS, bad_request=bad_request_page)
 @require_safe
-@with_current_congress
+@with_edition
 def now(request: HtmxHttpRequest, congress: Congress) -> HttpResponse:
     """/now/ (every room) and /now/?room=<slug> (the signage screen at a room's door); htmx polls #now-board."""
     room = None

@@ -22,6 +22,7 @@ from django.utils.http import quote_etag
 from django.utils.translation import get_language, gettext
 from django.views.decorators.http import condition, require_safe
 
+from congress.edition_urls import edition_reverse
 from congress.models import Congress, ProgrammeVersion
 
 THEME_COLOUR = "#0b4f6c"  # --brand in app.css; also the theme-color meta of base.html
@@ -205,6 +206,8 @@ def offline_pages(request: HttpRequest) -> JsonResponse:
             reverse("speakers:speaker-list"),
             reverse("congress:agenda"),
             reverse("feeds:calendar"),
+            # the edition's own feed, which its pages link (congress.edition_urls)
+            *([edition_reverse(congress, "feeds:calendar")] if congress and congress.prefix else []),
         ],
         "note": gettext("offline — updated at %(time)s"),
         "stylesheet": static("css/offline.css"),

@@ -91,6 +91,8 @@ def generate_programme(
         edition=99,
         name=f"Congrès fictif de démonstration ({sessions} sessions)",
         slug=slug,
+        prefix=slug,
+        is_published=True,
         acronym=slug.replace("-", "_"),
         start_date=start_date,
         end_date=start_date + dt.timedelta(days=DAYS - 1),

@@ -35,6 +35,11 @@ def current_congress() -> Congress | None:
     return Congress.objects.current().select_related("venue").first()
 
 
+def next_edition(congress: Congress) -> Congress | None:
+    """The published edition after `congress`, if organisers have announced one."""
+    return Congress.objects.published().filter(start_date__gt=congress.end_date).order_by("start_date").first()
+
+
 def _single(params: Mapping, name: str) -> str:
     """One value per filter: `?day=a&day=b` would be ambiguous, so it is refused."""
     values = params.getlist(name) if hasattr(params, "getlist") else [params.get(name, "")]

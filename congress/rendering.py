@@ -34,7 +34,17 @@ def render_page(
     request: HttpRequest, template_name: str, context: dict, *, congress: Congress | None, status: int = 200
 ) -> HttpResponse:
     """Render in the congress's own zone: times on every page are local to the venue, whatever the server's."""
-    context = {"congress": congress, "organisers": _organisers(congress), **LAYOUT_DEFAULTS, **context}
+    edition = request_edition(request)
+    context = {
+        "congress": congress,
+        "organisers": _organisers(congress),
+        # Links on a page under a prefix stay under it: the rows kept in the cache are kept apart.
+        "link_prefix": edition.prefix if edition else "",
+        # upcoming, ongoing or past: the wording of the edition's pages (an archive once it is over).
+        "edition_state": congress.state() if congress else "",
+        **LAYOUT_DEFAULTS,
+        **context,
+    }
     with timezone.override(congress.tzinfo if congress else timezone.get_default_timezone()):
         return render(request, template_name, context, status=status)
 
@@ -68,16 +78,33 @@ def bad_request_page(request: HttpRequest, message: str, congress: Congress | No
     return render_page(request, "congress/bad_filter.html", context, congress=congress, status=400)
 
 
-def with_current_congress(view=None, *, missing: Callable[[HttpRequest], HttpResponse] = no_congress):
-    """Give the view the current congress as its second argument, or answer `missing(request)` (by default the
-    "no congress yet" page, 404) when no edition is marked current."""
+def is_organiser(request: HttpRequest) -> bool:
+    user = getattr(request, "user", None)
+    return bool(user and user.is_authenticated and user.is_staff)
+
+
+def request_edition(request: HttpRequest) -> Congress | None:
+    """The edition a prefixed address names (congress.editions.EditionMiddleware), or None for a short one."""
+    return getattr(request, "edition", None)
+
+
+def with_edition(view=None, *, missing: Callable[[HttpRequest], HttpResponse] = no_congress):
+    """Give the view the edition of this request as its second argument: the one its prefix names (`/2025/…`),
+    or the current one at a short address. An unpublished edition is a 404 except to organisers (a preview,
+    never cached: caching.public_page). With no current edition, answer `missing(request)` (by default the
+    "no congress yet" page, 404)."""
 
     def decorator(view_func):
         @wraps(view_func)
         def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-            congress = queries.current_congress()
-            if congress is None:
-                return missing(request)
+            congress = request_edition(request)
+            if congress is not None:
+                if not congress.is_published and not is_organiser(request):
+                    return not_found(request, None)
+            else:
+                congress = queries.current_congress()
+                if congress is None:
+                    return missing(request)
             return view_func(request, congress, *args, **kwargs)
 
         return wrapped

@@ -234,6 +234,8 @@ CONGRESS_FIELDS = {
     "description": (text, OPTIONAL),
     "website": (text, OPTIONAL),
     "is_current": (boolean, OPTIONAL),
+    "prefix": (text, OPTIONAL),
+    "is_published": (boolean, OPTIONAL),
 }
 TRACK_FIELDS = {"slug": (text, REQUIRED), "name": (text, REQUIRED), "colour": (text, OPTIONAL)}
 PARTICIPATION_FIELDS = {"role": (text, REQUIRED), "tier": (text, OPTIONAL)}

@@ -61,6 +61,8 @@ MIDDLEWARE = [
     "congress.middleware.HealthCheckMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # An address under an edition's prefix (/2025/…) gets that edition's URLconf, read by LocaleMiddleware.
+    "congress.editions.EditionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "congress.middleware.RefuseNulMiddleware",
     "django.middleware.common.CommonMiddleware",

@@ -18,6 +18,8 @@ from django.views.decorators.http import require_safe
 
 from congress import calendar_links, jsonld, now, queries
 from congress.caching import public_page
+from congress.edition_urls import edition_reverse
+from congress.editions import redirect_to_edition
 from congress.models import Congress, Participation, Session
 from congress.queries import BadFilter, ScheduleFilters
 from congress.rendering import (
@@ -27,7 +29,7 @@ from congress.rendering import (
     not_found,
     render_page,
     wants_fragment,
-    with_current_congress,
+    with_edition,
 )
 from congress.sitemaps import SITEMAPS
 
@@ -41,7 +43,7 @@ SCHEDULE_TARGETS = ("schedule-page", "schedule-results")
 # Rendered again every minute: during the congress the page shows what is on now (congress.now).
 @public_page(refresh_every=now.REFRESH_SECONDS, bad_request=bad_request_page)
 @require_safe
-@with_current_congress(missing=lambda request: no_congress(request, status=200))
+@with_edition(missing=lambda request: no_congress(request, status=200))
 def home(request: HtmxHttpRequest, congress: Congress) -> HttpResponse:
     participations = queries.participations(congress)
     sessions = list(
@@ -56,7 +58,8 @@ def home(request: HtmxHttpRequest, congress: Congress) -> HttpResponse:
         "highlights": queries.highlighted_sessions(congress),
         "session_count": sum(1 for session in sessions if session.is_published),
         "board": now.home_board(congress),
-        "calendar_subscribe": calendar_links.webcal_url(reverse("feeds:calendar")),
+        "calendar_subscribe": calendar_links.webcal_url(edition_reverse(congress, "feeds:calendar")),
+        "next_edition": queries.next_edition(congress),
         "jsonld": jsonld.congress_event(congress, sessions, participations),
     }
     return render_page(request, "congress/home.html", context, congress=congress)
@@ -71,7 +74,7 @@ def _schedule_bad_request(request: HtmxHttpRequest, message: str, congress: Cong
 
 @public_page(params=(*queries.FILTER_NAMES, "layout"), targets=SCHEDULE_TARGETS, bad_request=_schedule_bad_request)
 @require_safe
-@with_current_congress
+@with_edition
 def schedule(request: HtmxHttpRequest, congress: Congress) -> HttpResponse:
     tracks = queries.congress_tracks(congress)
     rooms = queries.congress_rooms(congress)
@@ -112,8 +115,8 @@ def schedule(request: HtmxHttpRequest, congress: Congress) -> HttpResponse:
             "list": _with_layout(filters.query_string(), {"layout": "list"}),
         },
         "clear_url": reverse("congress:schedule") + _with_layout("", layout_param),
-        "calendar_download": reverse("feeds:calendar") + feed_query,
-        "calendar_subscribe": calendar_links.webcal_url(reverse("feeds:calendar") + feed_query),
+        "calendar_download": reverse("feeds:calendar") + feed_query,  # a one-off copy, from this page's address
+        "calendar_subscribe": calendar_links.webcal_url(edition_reverse(congress, "feeds:calendar") + feed_query),
         "is_fragment": wants_fragment(request),
     }
     return render_page(request, template_name, context, congress=congress)
@@ -162,11 +165,11 @@ def _place_in_grid(day: queries.ScheduleDay) -> bool:
 
 @public_page(bad_request=bad_request_page)
 @require_safe
-@with_current_congress
+@with_edition
 def session_detail(request: HtmxHttpRequest, congress: Congress, slug: str) -> HttpResponse:
     session = queries.session_for_page(congress, slug)
     if session is None:
-        return not_found(request, congress)
+        return redirect_to_edition(request, "congress:session-detail", slug) or not_found(request, congress)
     session.congress = congress  # with its venue, already loaded (location, JSON-LD)
     previous, following = queries.room_neighbours(session)
     context = {
@@ -183,7 +186,7 @@ def session_detail(request: HtmxHttpRequest, congress: Congress, slug: str) -> H
 
 @public_page(bad_request=bad_request_page)
 @require_safe
-@with_current_congress
+@with_edition
 def partners(request: HtmxHttpRequest, congress: Congress) -> HttpResponse:
     context = {"groups": queries.partner_groups(congress)}
     return render_page(request, "congress/partners.html", context, congress=congress)
@@ -191,7 +194,7 @@ def partners(request: HtmxHttpRequest, congress: Congress) -> HttpResponse:
 
 @public_page(bad_request=bad_request_page)
 @require_safe
-@with_current_congress
+@with_edition
 def venue(request: HtmxHttpRequest, congress: Congress) -> HttpResponse:
     place = congress.venue
     context = {"venue": place, "rooms": queries.venue_rooms(congress)}
@@ -206,7 +209,7 @@ def venue(request: HtmxHttpRequest, congress: Congress) -> HttpResponse:
 @require_safe
 def calendar_help(request: HtmxHttpRequest) -> HttpResponse:
     congress = queries.current_congress()
-    feed = reverse("feeds:calendar")
+    feed = edition_reverse(congress, "feeds:calendar")
     context = {
         "calendar_subscribe": calendar_links.webcal_url(feed),
         "calendar_https": calendar_links.absolute_url(feed),

@@ -8,7 +8,7 @@ from django.views.decorators.http import require_safe
 
 from congress.caching import public_page
 from congress.models import Congress
-from congress.rendering import HtmxHttpRequest, bad_request_page, not_found, render_page, with_current_congress
+from congress.rendering import HtmxHttpRequest, bad_request_page, not_found, render_page, with_edition
 from speakers import queries
 
 
@@ -25,7 +25,7 @@ def _initial(speaker) -> str:
 
 @public_page(bad_request=bad_request_page)
 @require_safe
-@with_current_congress
+@with_edition
 def speaker_list(request: HtmxHttpRequest, congress: Congress) -> HttpResponse:
     speakers = sorted(queries.speakers_for_list(congress), key=_sort_key)
     letters = [(letter, list(group)) for letter, group in groupby(speakers, key=_initial)]
@@ -35,7 +35,7 @@ def speaker_list(request: HtmxHttpRequest, congress: Congress) -> HttpResponse:
 
 @public_page(bad_request=bad_request_page)
 @require_safe
-@with_current_congress
+@with_edition
 def speaker_detail(request: HtmxHttpRequest, congress: Congress, slug: str) -> HttpResponse:
     speaker = queries.speaker_for_page(congress, slug)
     if speaker is None:

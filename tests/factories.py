@@ -40,6 +40,8 @@ def make_congress(**overrides) -> Congress:
         "edition": 9,
         "name": f"Congrès d'essai {number}",
         "slug": f"congres-essai-{number}",
+        "prefix": f"essai-{number}",
+        "is_published": True,
         "acronym": f"essai{number}",
         "start_date": dt.date(2025, 3, 19),
         "end_date": dt.date(2025, 3, 20),

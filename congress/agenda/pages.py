@@ -27,7 +27,7 @@ from congress.agenda.visitor import (
     shown_sessions,
     token_digest,
 )
-from congress.models import Agenda, RetiredAgendaToken, Session, Star
+from congress.models import Agenda, Congress, RetiredAgendaToken, Session, Star
 from congress.rendering import render_page, wants_fragment
 
 
@@ -42,6 +42,7 @@ class AgendaEntry:
 class AgendaDay:
     day: dt.date
     entries: list[AgendaEntry]
+    edition: Congress  # an agenda keeps the stars of every edition, shown edition by edition
 
 
 def agenda_stars(agenda: Agenda) -> list[Star]:
@@ -101,9 +102,12 @@ def agenda(request: HttpRequest) -> HttpResponse:
             "token": token,
             "changed": [entry for entry in entries if entry.changed],
             "days": [
-                AgendaDay(day, list(day_entries))
-                for day, day_entries in groupby(entries, key=lambda entry: entry.session.local_day)
+                AgendaDay(day, list(day_entries), edition)
+                for (edition, day), day_entries in groupby(
+                    entries, key=lambda entry: (entry.session.congress, entry.session.local_day)
+                )
             ],
+            "edition_count": len({entry.session.congress_id for entry in entries}),
             "overlap_count": sum(1 for entry in entries if entry.overlaps),
             # This page is never shared: its addresses follow the host it was asked on, like the feeds.
             "feed_url": feed_url,

@@ -18,7 +18,7 @@ from django_htmx.http import trigger_client_event
 from congress import ratelimit
 from congress.agenda.visitor import new_token, personal, same_origin, set_cookie, shown_sessions, token_digest
 from congress.models import Agenda
-from congress.rendering import wants_fragment
+from congress.rendering import request_edition, wants_fragment
 
 
 def safe_next(request: HttpRequest, fallback: str) -> str:
@@ -44,7 +44,9 @@ def state(request: HttpRequest) -> HttpResponse:
 @ratelimit.limited("stars")
 def star(request: HttpRequest, slug: str) -> HttpResponse:
     """Add the session to the visitor's agenda or remove it (`starred` = 1 or 0; toggles when absent)."""
-    session = get_object_or_404(shown_sessions().select_related("congress"), slug=slug)
+    edition = request_edition(request)  # /2025/sessions/<slug>/star/, else the current edition's session
+    sessions = shown_sessions().filter(**({"congress": edition} if edition else {"congress__is_current": True}))
+    session = get_object_or_404(sessions.select_related("congress"), slug=slug)
     visitor = request.visitor
     owned = visitor.agenda
     starred, total = False, 0

@@ -14,6 +14,7 @@ from collections.abc import Callable
 from functools import cached_property, wraps
 
 from django.conf import settings
+from django.db.models import Q
 from django.http import HttpRequest, HttpResponse, HttpResponseForbidden
 from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.translation import gettext as _
@@ -40,8 +41,9 @@ def agenda_for_token(token: str) -> Agenda | None:
 
 
 def shown_sessions():
-    """Sessions an agenda shows: the current edition's published and cancelled ones, never drafts."""
-    return Session.objects.public().filter(congress__is_current=True)
+    """Sessions an agenda shows: the published and cancelled ones of every published edition (stars stay from
+    one edition to the next) and of the current one, never drafts."""
+    return Session.objects.public().filter(Q(congress__is_current=True) | Q(congress__is_published=True))
 
 
 class Visitor:

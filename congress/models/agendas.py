@@ -7,7 +7,6 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from congress.models.edition import Congress
 from congress.models.programme import Session
 
 
@@ -23,7 +22,7 @@ class AgendaQuerySet(models.QuerySet):
             if agenda is None:
                 if not wanted:
                     return None, False
-                agenda = self.create(token_digest=new_digest, congress=session.congress)
+                agenda = self.create(token_digest=new_digest)
             elif not self.select_for_update().filter(pk=agenda.pk).exists():
                 return agenda, False  # purged meanwhile: nothing to change
             if wanted:
@@ -56,7 +55,6 @@ class Agenda(models.Model):
     MAX_STARS = 200
 
     token_digest = models.CharField(max_length=64, unique=True)
-    congress = models.ForeignKey(Congress, on_delete=models.CASCADE, related_name="agendas")
     created_at = models.DateTimeField(auto_now_add=True)
     # When its stars or its token last changed: with the programme version, the personal feed's validators.
     changed_at = models.DateTimeField(default=timezone.now)

@@ -6,7 +6,7 @@ from functools import cached_property
 
 from django.core.exceptions import ValidationError
 from django.core.validators import MinLengthValidator, RegexValidator
-from django.db import models
+from django.db import models, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -15,6 +15,44 @@ from django.utils.translation import gettext_lazy as _
 def validate_time_zone(value: str) -> None:
     if value not in zoneinfo.available_timezones():
         raise ValidationError(_("“%(value)s” is not an IANA time zone such as Europe/Paris."), params={"value": value})
+
+
+# First path segments the site already uses: an edition prefix may not take one of them.
+RESERVED_PREFIXES = frozenset(
+    {
+        "admin",
+        "agenda",
+        "calendar",
+        "calendar.ics",
+        "editions",
+        "en",
+        "fr",
+        "healthz",
+        "i18n",
+        "manifest.webmanifest",
+        "media",
+        "now",
+        "offline",
+        "partners",
+        "robots.txt",
+        "schedule",
+        "schedule.json",
+        "schedule.xml",
+        "sessions",
+        "sitemap.xml",
+        "speakers",
+        "static",
+        "sw.js",
+        "venue",
+    }
+)
+PREFIX_PATTERN = r"[a-z0-9][a-z0-9-]{0,39}"
+
+
+def validate_prefix(value: str) -> None:
+    if value in RESERVED_PREFIXES:
+        message = _("“%(value)s” is already an address of the site; choose another.")
+        raise ValidationError(message, params={"value": value})
 
 
 class Venue(models.Model):
@@ -76,6 +114,9 @@ class CongressQuerySet(models.QuerySet):
     def current(self) -> "CongressQuerySet":
         return self.filter(is_current=True)
 
+    def published(self) -> "CongressQuerySet":
+        return self.filter(is_published=True, prefix__isnull=False)
+
 
 class Congress(models.Model):
     edition = models.PositiveSmallIntegerField(_("edition number"))
@@ -99,6 +140,23 @@ class Congress(models.Model):
     website = models.URLField(_("website"), blank=True)
     is_current = models.BooleanField(
         _("current edition"), default=False, help_text=_("The edition the public site shows.")
+    )
+    prefix = models.CharField(
+        _("address prefix"),
+        max_length=40,
+        unique=True,
+        null=True,
+        blank=True,
+        validators=[
+            RegexValidator(rf"^{PREFIX_PATTERN}$", _("Lowercase letters, digits and hyphens only.")),
+            validate_prefix,
+        ],
+        help_text=_("The edition's permanent addresses start with it, e.g. 2025 for /2025/schedule/."),
+    )
+    is_published = models.BooleanField(
+        _("published"),
+        default=False,
+        help_text=_("Visible to the public under its prefix; organisers see an unpublished edition meanwhile."),
     )
 
     objects = CongressQuerySet.as_manager()
@@ -143,8 +201,21 @@ class Congress(models.Model):
     def ends_at(self) -> dt.datetime:
         return self.day_bounds(self.end_date)[1]
 
+    def clean(self) -> None:
+        super().clean()
+        if self.is_published and not self.prefix:
+            raise ValidationError({"prefix": _("A published edition needs an address prefix.")})
+
+    def state(self, moment: dt.datetime | None = None) -> str:
+        """ "upcoming", "ongoing" or "past", from the date `moment` (now) has in the congress's zone."""
+        today = self.local(moment or timezone.now()).date()
+        if today < self.start_date:
+            return "upcoming"
+        return "ongoing" if today <= self.end_date else "past"
+
     def make_current(self) -> None:
-        """Mark this edition as the one the site shows, unmarking the previous one."""
-        Congress.objects.filter(is_current=True).exclude(pk=self.pk).update(is_current=False)
-        self.is_current = True
-        self.save()
+        """Mark this edition as the one the site shows, unmarking the previous one, in one transaction."""
+        with transaction.atomic():
+            Congress.objects.filter(is_current=True).exclude(pk=self.pk).update(is_current=False)
+            self.is_current = True
+            self.save(update_fields=["is_current"])

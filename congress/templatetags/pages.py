@@ -153,6 +153,27 @@ def alternate_urls(context) -> list[dict]:
     return [{"code": code, "url": translate_url(path, code)} for code, _name in context.get("LANGUAGES") or []]
 
 
+@register.simple_tag(takes_context=True)
+def canonical_path(context) -> str:
+    """This page's permanent address: at a short address of the current edition, the same page under the
+    edition's prefix (`/schedule/` → `/2025/schedule/`)."""
+    from congress.editions import permanent_url  # it imports the views, which render with this library
+
+    request = context.get("request")
+    if request is None:
+        return ""
+    if getattr(request, "edition", None) is not None:
+        return request.path
+    return permanent_url(request.path, context.get("congress")) or request.path
+
+
+@register.simple_tag
+def edition_home(congress) -> str:
+    from congress.edition_urls import edition_reverse
+
+    return edition_reverse(congress, "congress:home")
+
+
 @register.simple_tag
 def og_locale() -> str:
     return {"fr": "fr_FR", "en": "en_GB"}.get(get_language() or "fr", "fr_FR")

@@ -77,4 +77,20 @@
   ["htmx:pushedIntoHistory", "htmx:replacedInHistory", "htmx:historyRestore"].forEach(function (name) {
     document.addEventListener(name, languageLinksFollowAddress);
   });
+
+  // Before the congress, the home page says when the programme changed since this browser's last visit. The
+  // page is the same for everyone: the last visit is remembered here, never sent.
+  function whatIsNew() {
+    var note = document.querySelector("[data-programme-changed]");
+    if (!note) return;
+    var key = "fbp-last-visit-" + note.getAttribute("data-edition");
+    var changed = Date.parse(note.getAttribute("data-programme-changed"));
+    try {
+      var last = Number(localStorage.getItem(key));
+      if (last && changed > last) note.hidden = false;
+      localStorage.setItem(key, String(Date.now()));
+    } catch (error) { /* storage refused: nothing to compare with */ }
+  }
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", whatIsNew);
+  else whatIsNew();
 })();

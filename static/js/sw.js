@@ -26,7 +26,8 @@ const HTMX_HEADERS = ["HX-Request", "HX-Target", "HX-History-Restore-Request", "
 const COPY_HEADERS = { "X-Offline-Copy": "1" };
 const LANGUAGE = "(?:/[a-z]{2}(?:-[a-z]+)?)?";
 const NEVER_KEPT = new RegExp(`^${LANGUAGE}/(?:admin/|i18n/|agenda/attach/|agenda/reset/)|^/(?:sw\\.js|healthz)$`);
-const STAR = new RegExp(`^${LANGUAGE}/sessions/[^/]+/star/$`);
+// A star at a short address or under an edition's prefix (/2025/sessions/…/star/); the agenda is the site's.
+const STAR = new RegExp(`^(${LANGUAGE})(?:/[a-z0-9][a-z0-9-]*)?/sessions/[^/]+/star/$`);
 const SESSION_LINK = new RegExp(`href="(${LANGUAGE}/sessions/([^"/?#]+)/)"`, "g");
 const STATIC_LINK = /(?:href|src)="(\/(?:static|media)\/[^"?#]+)"/g;
 const HASHED = /\.[0-9a-f]{12}\.[A-Za-z0-9]+$/; // collectstatic's names: their content never changes
@@ -203,10 +204,10 @@ async function sendStar(event) {
   }
   if (response.ok || response.type === "opaqueredirect") {
     // The agenda changed: keep it, and the sessions in it, as they are now; and the page starred from.
-    const agenda = keepAgenda(path.replace(/sessions\/[^/]+\/star\/$/, "agenda/"), "", true);
+    const agenda = keepAgenda(path.replace(STAR, "$1/agenda/"), "", true);
     event.waitUntil(agenda.then(() => keepAgain(request.referrer)).catch(() => {}));
     // Public pages carry no star state: the visitor's own comes from /agenda/state/, kept as it is now.
-    event.waitUntil(keepState(path.replace(/sessions\/[^/]+\/star\/$/, "agenda/state/")).catch(() => {}));
+    event.waitUntil(keepState(path.replace(STAR, "$1/agenda/state/")).catch(() => {}));
   }
   return response;
 }

@@ -163,12 +163,11 @@ def purge(*arguments: str) -> str:
 
 def test_purge_removes_empty_and_long_unvisited_agendas_and_expired_tokens(congress, session):
     now = timezone.now()
-    empty_old = Agenda.objects.create(token_digest="a", congress=congress, changed_at=now - dt.timedelta(days=2))
-    empty_new = Agenda.objects.create(token_digest="b", congress=congress, changed_at=now - dt.timedelta(hours=2))
-    idle = Agenda.objects.create(token_digest="c", congress=congress, changed_at=now - dt.timedelta(days=500))
+    empty_old = Agenda.objects.create(token_digest="a", changed_at=now - dt.timedelta(days=2))
+    empty_new = Agenda.objects.create(token_digest="b", changed_at=now - dt.timedelta(hours=2))
+    idle = Agenda.objects.create(token_digest="c", changed_at=now - dt.timedelta(days=500))
     visited = Agenda.objects.create(
         token_digest="d",
-        congress=congress,
         changed_at=now - dt.timedelta(days=500),
         last_visited_at=now - dt.timedelta(days=3),
     )
@@ -189,7 +188,7 @@ def test_purge_removes_empty_and_long_unvisited_agendas_and_expired_tokens(congr
 
 def test_purge_ages_are_configurable_and_dry_run_changes_nothing(congress):
     now = timezone.now()
-    Agenda.objects.create(token_digest="a", congress=congress, changed_at=now - dt.timedelta(days=5))
+    Agenda.objects.create(token_digest="a", changed_at=now - dt.timedelta(days=5))
 
     assert "0 agendas" in purge("--empty-days", "7")
     assert "1 agenda" in purge("--empty-days", "3", "--dry-run")

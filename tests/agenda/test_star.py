@@ -94,7 +94,7 @@ def test_first_star_creates_the_agenda_and_a_long_lived_private_cookie(client, s
     assert cookie["max-age"] == 400 * 24 * 60 * 60
     assert cookie["path"] == "/"
     assert len(cookie.value) >= 43  # 256 random bits, URL-safe
-    assert Agenda.objects.get().congress == session.congress
+    assert list(Agenda.objects.get().sessions.all()) == [session]
 
 
 def test_cookie_not_secure_in_debug_over_plain_http(client, session, settings):

@@ -46,6 +46,9 @@ PAGES = {
     "now-room-screen-during-the-congress": "/now/?room=francois-ier",
     "agenda-empty": "/agenda/",
     "agenda-with-stars": "/agenda/",
+    "editions": "/editions/",
+    "edition-home": "/2025/",
+    "edition-session": "/2025/sessions/{talk}/",
     "unknown-session": "/sessions/no-such-session/",
     "unknown-filter": "/schedule/?track=no-such-track",
 }

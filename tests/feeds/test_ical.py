@@ -67,8 +67,8 @@ def test_calendar_carries_name_zone_and_refresh_hints(client, congress):
     assert str(calendar["prodid"]) == "-//testserver//calendar//FR"
     assert str(calendar["calscale"]) == "GREGORIAN"
     assert str(calendar["method"]) == "PUBLISH"
-    assert str(calendar["name"]) == "Congrès France Bioproduction 2025"
-    assert str(calendar["x-wr-calname"]) == "Congrès France Bioproduction 2025"
+    assert str(calendar["name"]) == "Congrès France Bioproduction 2025 (édition en cours)"
+    assert str(calendar["x-wr-calname"]) == "Congrès France Bioproduction 2025 (édition en cours)"
     assert str(calendar["x-wr-timezone"]) == "Europe/Paris"
     # Written exactly so (icalendar's defaults are wrong for both: no VALUE, and "1:00:00").
     assert b"REFRESH-INTERVAL;VALUE=DURATION:PT1H" in content_lines(content)
@@ -291,7 +291,7 @@ def test_same_data_gives_identical_bytes(client, congress):
         Session.objects.for_listing(),
         congress=congress,
         site_url="http://testserver",
-        name=congress.name,
+        name=f"{congress.name} (édition en cours)",
         source_url="http://testserver/calendar.ics",
     )
 
@@ -337,7 +337,7 @@ def test_empty_calendar_is_still_a_valid_calendar(client, congress):
 
     calendar = parse_calendar(content)
     assert calendar.walk("VEVENT") == []
-    assert str(calendar["x-wr-calname"]) == congress.name
+    assert str(calendar["x-wr-calname"]) == f"{congress.name} (édition en cours)"
 
 
 def test_calendar_built_for_another_language_links_to_its_pages(congress):

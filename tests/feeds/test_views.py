@@ -152,7 +152,10 @@ def test_filtered_calendar_says_what_it_holds(client, congress, programme):
     response = client.get(reverse("feeds:calendar"), {"day": "2025-03-20", "track": "procedes"})
 
     calendar = parse_calendar(response.content)
-    assert str(calendar["x-wr-calname"]) == "Congrès France Bioproduction 2025 — jeudi 20 mars 2025 — Procédés"
+    assert (
+        str(calendar["x-wr-calname"])
+        == "Congrès France Bioproduction 2025 — jeudi 20 mars 2025 — Procédés (édition en cours)"
+    )
     assert str(calendar["source"]) == "http://testserver/calendar.ics?day=2025-03-20&track=procedes"
     assert response["Content-Disposition"] == 'attachment; filename="fbp2025-2025-03-20-procedes.ics"'
 
@@ -265,3 +268,12 @@ def test_calendar_holds_every_session_of_the_programme(client, size):
     content = client.get(reverse("feeds:calendar")).content
 
     assert uids(content) == {str(uid) for uid in congress.sessions.values_list("uid", flat=True)}
+
+
+def test_an_edition_feed_is_named_after_its_edition_only(client, congress):
+    """/calendar.ics follows the current edition and says so; the edition's own feed keeps its plain name."""
+    current = parse_calendar(client.get("/calendar.ics").content)
+    own = parse_calendar(client.get(f"/{congress.prefix}/calendar.ics").content)
+
+    assert str(current["x-wr-calname"]) == f"{congress.name} (édition en cours)"
+    assert str(own["x-wr-calname"]) == congress.name

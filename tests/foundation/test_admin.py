@@ -3,6 +3,7 @@ import zoneinfo
 
 import pytest
 from django.contrib.auth.models import User
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from congress.admin import SessionAdmin
@@ -351,7 +352,7 @@ def test_agenda_count_column_counts_agendas_and_sorts(superuser_client):
     quiet = make_session(congress, title="Peu suivie", starts_at=paris(2025, 3, 19, 9))
     popular = make_session(congress, title="Très suivie", starts_at=paris(2025, 3, 19, 14))
     for number in range(3):
-        agenda = Agenda.objects.create(token_digest=f"{number:064d}", congress=congress)
+        agenda = Agenda.objects.create(token_digest=f"{number:064d}")
         Star.objects.create(agenda=agenda, session=popular)
         if number == 0:
             Star.objects.create(agenda=agenda, session=quiet)
@@ -453,3 +454,36 @@ def test_session_list_with_filters_and_search_runs_a_constant_number_of_queries(
         response = superuser_client.get(reverse("admin:congress_session_changelist"), params)
 
     assert response.context["cl"].result_count == min(size, 40)
+
+
+def test_make_current_action_switches_the_current_edition(superuser_client):
+    previous = make_congress(is_current=True)
+    following = make_congress(is_current=False, prefix="2026")
+    url = reverse("admin:congress_congress_changelist")
+
+    response = superuser_client.post(url, {"action": "make_current", "_selected_action": [following.pk]}, follow=True)
+
+    assert "is now the current edition" in response.content.decode()
+    assert list(Congress.objects.current()) == [following]
+    assert Congress.objects.get(pk=previous.pk).is_published  # the old edition keeps its addresses
+
+
+def test_make_current_refuses_an_unpublished_edition(superuser_client):
+    previous = make_congress(is_current=True)
+    draft = make_congress(is_current=False, is_published=False)
+    url = reverse("admin:congress_congress_changelist")
+
+    superuser_client.post(url, {"action": "make_current", "_selected_action": [draft.pk]})
+
+    assert list(Congress.objects.current()) == [previous]
+
+
+@pytest.mark.parametrize("prefix", ["schedule", "en", "admin", "Deux Mille", "-2025"])
+def test_edition_prefix_may_not_take_an_address_of_the_site(prefix):
+    congress = make_congress(is_current=False)
+    congress.prefix = prefix
+
+    with pytest.raises(ValidationError) as error:
+        congress.full_clean()
+
+    assert "prefix" in error.value.message_dict

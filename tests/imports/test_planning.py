@@ -17,7 +17,7 @@ URL = "/en/admin/congress/session/planning/"
 
 def star(session: Session, count: int) -> None:
     for number in range(count):
-        agenda = Agenda.objects.create(token_digest=f"{session.pk}-{number}", congress=session.congress)
+        agenda = Agenda.objects.create(token_digest=f"{session.pk}-{number}")
         Star.objects.create(agenda=agenda, session=session)
 
 

@@ -67,7 +67,7 @@ def test_home_links_to_the_schedule_and_the_calendar_subscription(client, progra
     page = parse(client.get("/"))
 
     hrefs = page.xpath('//section[@class="hero"]//a/@href')
-    assert hrefs == ["/schedule/", "webcal://programme.example.org/calendar.ics", "/calendar/"]
+    assert hrefs == ["/schedule/", "webcal://programme.example.org/2025/calendar.ics", "/calendar/"]
 
 
 def test_home_json_ld_describes_the_congress_with_sessions_as_sub_events(client, programme):
@@ -114,7 +114,10 @@ def test_pages_have_title_description_and_open_graph_tags(client, programme, set
         "mercredi 19 mars 2025, 10:30, Grand amphi."
     )
     assert page.xpath('//meta[@property="og:title"]/@content') == ["Moderniser le réseau industriel"]
-    assert page.xpath('//meta[@property="og:url"]/@content') == ["https://programme.example.org/sessions/moderniser/"]
+    # The permanent address of the page: the edition's, not the short one of the current edition.
+    assert page.xpath('//meta[@property="og:url"]/@content') == [
+        "https://programme.example.org/2025/sessions/moderniser/"
+    ]
     assert page.xpath('//meta[@property="og:locale"]/@content') == ["fr_FR"]
     assert page.xpath('//link[@rel="alternate"]/@hreflang') == ["fr", "en"]
 
@@ -175,14 +178,14 @@ def test_session_page_offers_every_calendar_link_with_utc_times(client, programm
 
     download, google, outlook, subscribe = page.xpath('//section[@class="calendar-links"]//ul//a/@href')
     assert download == "/sessions/moderniser.ics"
-    assert subscribe == "webcal://programme.example.org/calendar.ics"
+    assert subscribe == "webcal://programme.example.org/2025/calendar.ics"
     google_query = parse_qs(urlsplit(google).query)
     assert google.startswith("https://calendar.google.com/calendar/render?")
     assert google_query["action"] == ["TEMPLATE"]
     assert google_query["dates"] == ["20250319T093000Z/20250319T101500Z"]
     assert google_query["text"] == ["Moderniser le réseau industriel"]
     assert "Franck Leroux (Sanofi)" in google_query["details"][0]
-    assert "https://programme.example.org/sessions/moderniser/" in google_query["details"][0]
+    assert "https://programme.example.org/2025/sessions/moderniser/" in google_query["details"][0]
     outlook_query = parse_qs(urlsplit(outlook).query)
     assert outlook.startswith("https://outlook.live.com/calendar/0/deeplink/compose?")
     assert (outlook_query["startdt"], outlook_query["enddt"]) == (["2025-03-19T09:30:00Z"], ["2025-03-19T10:15:00Z"])
@@ -373,8 +376,8 @@ def test_calendar_help_explains_every_calendar_and_its_refresh(client, programme
     ]
     assert len(page.xpath('//p[@class="refresh"]')) == 4
     assert "jusqu’à 24 heures" in text_of(response, '//p[@class="refresh"]')
-    assert page.xpath('//input[@id="calendar-address"]/@value') == ["https://programme.example.org/calendar.ics"]
-    assert "webcal://programme.example.org/calendar.ics" in page.xpath("//main//a/@href")
+    assert page.xpath('//input[@id="calendar-address"]/@value') == ["https://programme.example.org/2025/calendar.ics"]
+    assert "webcal://programme.example.org/2025/calendar.ics" in page.xpath("//main//a/@href")
 
 
 def test_every_subscribe_link_has_the_help_link_next_to_it(client, programme):

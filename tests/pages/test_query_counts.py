@@ -30,8 +30,9 @@ def first_speaker_slug() -> str:
 # (name, path, query, headers, queries): version + congress, then what the page itself reads.
 CASES = [
     # + participations, public sessions (JSON-LD), highlights + their speakers, footer organisers,
-    # and the two of the "now & next" block (congress.now), which asks even outside the congress
-    ("home", "/", {}, {}, 9),
+    # the two of the "now & next" block (congress.now), which asks even outside the congress, and the next
+    # edition (announced on the page of a past one)
+    ("home", "/", {}, {}, 10),
     # + tracks, rooms, sessions + their speakers, footer organisers
     ("schedule", "/schedule/", {}, {}, 7),
     ("schedule-filtered", "/schedule/", {"track": "track-1", "q": "culture", "day": "2031-03-18"}, {}, 7),
@@ -49,10 +50,10 @@ CASES = [
     # + rooms with their session counts, footer organisers
     ("venue", "/venue/", {}, {}, 4),
     ("calendar-help", "/calendar/", {}, {}, 3),
-    # + session not found, footer organisers
-    ("not-found", "/sessions/nulle-part/", {}, {}, 4),
-    # + congress for each of the 3 sitemaps, sessions, speakers
-    ("sitemap", "/sitemap.xml", {}, {}, 6),
+    # + session not found, the edition that has it (none), footer organisers
+    ("not-found", "/sessions/nulle-part/", {}, {}, 5),
+    # + published editions, their sessions, their speakers
+    ("sitemap", "/sitemap.xml", {}, {}, 4),
     ("robots", "/robots.txt", {}, {}, 1),
     ("bad-filter", "/schedule/", {"track": "nope"}, {}, 5),
 ]
@@ -93,4 +94,4 @@ def test_a_cached_page_costs_only_the_version_query(client, django_assert_num_qu
         client.get("/schedule/")
 
 
-HOME_DURING_CONGRESS = 9
+HOME_DURING_CONGRESS = 10

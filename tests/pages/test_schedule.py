@@ -229,7 +229,7 @@ def test_calendar_links_are_for_exactly_the_filtered_view(client, programme, set
 
     links = page.xpath('//p[contains(@class, "schedule-tools__calendar")]/a/@href')
     assert links == [
-        "webcal://programme.example.org/calendar.ics?track=qualite&q=atelier",
+        "webcal://programme.example.org/2025/calendar.ics?track=qualite&q=atelier",
         "/calendar.ics?track=qualite&q=atelier",
         reverse("congress:calendar-help"),
     ]
@@ -241,7 +241,7 @@ def test_unfiltered_schedule_links_to_the_whole_calendar(client, programme, sett
     page = parse(client.get(SCHEDULE))
 
     assert page.xpath('//p[contains(@class, "schedule-tools__calendar")]/a/@href')[:2] == [
-        "webcal://programme.example.org/calendar.ics",
+        "webcal://programme.example.org/2025/calendar.ics",
         "/calendar.ics",
     ]
 

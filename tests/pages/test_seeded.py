@@ -1,8 +1,10 @@
 """The pages with the real seed data (`python manage.py load_seeds`): the facts attendees look for."""
 
 import pytest
+import time_machine
 from django.core.management import call_command
 
+from tests.factories import paris
 from tests.pages.helpers import parse, text_of
 
 pytestmark = pytest.mark.django_db
@@ -70,3 +72,20 @@ def test_partners_page_puts_the_co_organisers_first_then_sanofi_premium(client, 
 
     assert page.xpath("//main//h2/text()") == ["Coorganisateurs", "Partenaire premium"]
     assert page.xpath('//li[@id="sanofi"]//ul[@class="inline-list"]//a/text()') == ["Franck Leroux"]
+
+
+def test_seeded_editions_read_right_today(client, seeded):
+    """1 December 2026, after both editions: the 9th (current) as an archive, the 10th announced under /2026/."""
+    with time_machine.travel(paris(2026, 12, 1, 9), tick=False):
+        home = client.get("/")
+        tenth = client.get("/2026/")
+        editions = client.get("/editions/")
+        talk = client.get("/2025" + TALK)
+
+    assert "Le congrès a eu lieu les 19–20 mars 2025 à Tours" in text_of(home, "//main")
+    assert "S’abonner" not in text_of(home, "//main") and "S'abonner" not in text_of(home, "//main")
+    assert not parse(talk).xpath('//*[contains(@class, "badge--tbc")]')
+    assert "Le congrès a eu lieu les 15–16 avril 2026 à Tours" in text_of(tenth, "//main")
+    assert text_of(editions, "//main//h2") == "Congrès France Bioproduction 2026 Congrès France Bioproduction 2025"
+    assert "Palais des Congrès de Tours" in text_of(editions, "//main")
+    assert "réunit" not in text_of(home, "//main")  # the seed text itself speaks in no tense

@@ -107,14 +107,16 @@ def test_sitemap_lists_public_pages_in_both_languages_and_never_drafts(client, p
     namespaces = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9", "x": "http://www.w3.org/1999/xhtml"}
     locations = tree.xpath("//s:loc/text()", namespaces=namespaces)
     assert response.status_code == 200
-    for path in ["/", "/schedule/", "/speakers/", "/partners/", "/venue/", "/calendar/", "/sessions/moderniser/"]:
+    # the permanent addresses of the edition (the canonical ones of its pages), and the site's own pages
+    paths = ["/2025/", "/2025/schedule/", "/2025/speakers/", "/2025/partners/", "/2025/venue/", "/calendar/"]
+    for path in [*paths, "/editions/", "/2025/sessions/moderniser/"]:
         assert f"http://testserver{path}" in locations
         assert f"http://testserver/en{path}" in locations
-    assert "http://testserver/speakers/franck-leroux/" in locations
-    assert "http://testserver/sessions/table-ronde/" in locations
+    assert "http://testserver/2025/speakers/franck-leroux/" in locations
+    assert "http://testserver/2025/sessions/table-ronde/" in locations
     assert not [location for location in locations if "brouillon" in location or "agenda" in location]
     alternates = tree.xpath(
-        '//s:url[s:loc="http://testserver/sessions/moderniser/"]/x:link/@hreflang', namespaces=namespaces
+        '//s:url[s:loc="http://testserver/2025/sessions/moderniser/"]/x:link/@hreflang', namespaces=namespaces
     )
     assert alternates == ["fr", "en", "x-default"]
 
