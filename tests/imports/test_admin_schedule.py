@@ -164,7 +164,8 @@ def test_the_admin_pages_keep_the_strict_content_security_policy(organiser_clien
     assert b"<script>" not in response.content and b"style=" not in response.content
 
 
-def test_a_preview_never_confirmed_expires_after_a_day(organiser_client):
+def test_a_preview_never_confirmed_expires_after_a_day(organiser_client, settings):
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}  # its clock is moved
     congress = make_congress()
     preview = upload(organiser_client, congress, schedule_xml(event(1)))
     token = preview.context["confirm_form"].initial["token"]
