@@ -98,7 +98,7 @@ def congress_calendar(request: HttpRequest, congress: Congress) -> HttpResponse:
 @require_safe
 @with_current_congress(missing=_no_congress)
 def session_calendar(request: HttpRequest, congress: Congress, slug: str) -> HttpResponse:
-    """/sessions/<slug>.ics: one session to add to a calendar (no calendar name, see ical.build_calendar)."""
+    """/sessions/<slug>.ics: one session to add to a calendar (no calendar name, see ical.calendar_bytes)."""
     session = queries.session_for_page(congress, slug)
     if session is None:
         return plain(404, _("No session has this address."))

@@ -2,8 +2,8 @@
 
 A page or feed is rendered again after every edit (its key holds the programme version), but most of what it
 shows has not changed: each session's piece is kept under a key made of the session's identity and a stamp of
-everything the piece shows (the session's own fields through `modified_at` and `revision`, its room, track and
-speakers with their organisations), plus the release, language and whatever else the piece depends on (layout,
+everything the piece shows (the session's own columns, its room, track and speakers with their
+organisations), plus the release, language and whatever else the piece depends on (layout,
 site address). Editing one session or one speaker changes the stamp of the sessions that show it, and only
 their pieces are rendered again; the others come back in one `get_many`.
 
@@ -24,26 +24,26 @@ from congress.models import Session
 PIECE_TIMEOUT = 24 * 60 * 60
 
 
+def _fields(instance) -> list[str]:
+    """The loaded values of a row's own columns (never a deferred one: no query)."""
+    loaded = instance.__dict__
+    return [str(loaded[field.attname]) for field in instance._meta.concrete_fields if field.attname in loaded]
+
+
 def session_stamp(session: Session) -> str:
-    """A digest of what any piece of `session` shows (from a `.for_listing()` session: no query)."""
-    cached = getattr(session, "_piece_stamp", None)
-    if cached is not None:
-        return cached
-    parts = [str(session.pk), str(session.revision), session.modified_at.isoformat()]
+    """A digest of what any piece of `session` shows: its loaded columns, its room, its track, its speakers
+    with their organisations (from a `.for_listing()` session: no query). From the values themselves rather
+    than `modified_at`, so that a bulk `update()` (which leaves `modified_at` alone) is seen too."""
+    parts = _fields(session)
     if session.room_id:
-        room = session.room
-        parts += ["r", str(room.pk), room.name, str(room.venue_id)]
+        parts += ["room", *_fields(session.room)]
     if session.track_id:
-        track = session.track
-        parts += ["t", str(track.pk), track.name, track.slug, track.colour]
+        parts += ["track", *_fields(session.track)]
     for link in session.speaker_links_in_order:
-        speaker = link.speaker
-        parts += ["s", str(speaker.pk), speaker.name, speaker.slug, link.role]
-        if speaker.organisation_id:
-            parts += [str(speaker.organisation_id), speaker.organisation.name]
-    stamp = hashlib.blake2b("\x1f".join(parts).encode(), digest_size=12).hexdigest()
-    session._piece_stamp = stamp
-    return stamp
+        parts += ["speaker", *_fields(link), *_fields(link.speaker)]
+        if link.speaker.organisation_id:
+            parts += _fields(link.speaker.organisation)
+    return hashlib.blake2b("\x1f".join(parts).encode(), digest_size=12).hexdigest()
 
 
 def piece_key(kind: str, session: Session, *variant: object) -> str:
