@@ -44,20 +44,19 @@ SCHEDULE_TARGETS = ("schedule-page", "schedule-results")
 @with_current_congress(missing=lambda request: no_congress(request, status=200))
 def home(request: HtmxHttpRequest, congress: Congress) -> HttpResponse:
     participations = queries.participations(congress)
-    sessions = list(
-        queries.public_sessions(congress).select_related("room").order_by("starts_at", "room__position", "title")
-    )
+    highlights = queries.highlighted_sessions(congress)
     context = {
         "organiser_rows": [row for row in participations if row.role != Participation.Role.PARTNER],
         "partner_rows": sorted(
             (row for row in participations if row.role == Participation.Role.PARTNER),
             key=lambda row: (row.tier_rank, row.position, row.organisation.name),
         ),
-        "highlights": queries.highlighted_sessions(congress),
-        "session_count": sum(1 for session in sessions if session.is_published),
+        "highlights": highlights,
+        # Counted, not loaded: the home page's weight and time do not grow with the programme.
+        "session_count": queries.public_sessions(congress).published().count(),
         "board": now.home_board(congress),
         "calendar_subscribe": calendar_links.webcal_url(reverse("feeds:calendar")),
-        "jsonld": jsonld.congress_event(congress, sessions, participations),
+        "jsonld": jsonld.congress_event(congress, highlights, participations),
     }
     return render_page(request, "congress/home.html", context, congress=congress)
 
