@@ -148,7 +148,7 @@ else:
             "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
             "LOCATION": "france-bioproduction",
             "TIMEOUT": 60 * 60 * 24,
-            "OPTIONS": {"MAX_ENTRIES": 2000},
+            "OPTIONS": {"MAX_ENTRIES": 20000},  # pages and each session's pieces (congress.pieces)
         }
     }
 
