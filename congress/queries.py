@@ -16,6 +16,7 @@ from django.db.models import Count, Q
 from django.utils.translation import gettext as _
 from django.utils.translation import npgettext
 
+from congress import pieces
 from congress.models import Congress, Participation, Room, Session, Track
 
 FILTER_NAMES = ("day", "track", "room", "kind", "q")
@@ -169,8 +170,9 @@ def public_sessions(congress: Congress):
 
 
 def schedule_sessions(filters: ScheduleFilters) -> list[Session]:
-    sessions = filters.apply(public_sessions(filters.congress)).for_listing().chronological()
-    return list(sessions)
+    """The programme for the schedule page and the calendar feed, loaded for their per-session pieces
+    (congress.pieces: speakers as rows, links built only for the sessions rendered again)."""
+    return pieces.for_pieces(filters.apply(public_sessions(filters.congress)).chronological())
 
 
 def congress_tracks(congress: Congress) -> list[Track]:
