@@ -124,10 +124,16 @@ def cached_pieces(
     render: Callable[[Session], str],
     *,
     variant: Callable[[Session], tuple] = lambda session: (),
+    keep: bool = True,
 ) -> list[str]:
     """The piece `kind` of each session, in order: one `get_many`, `render(session)` for the missing ones,
-    one `set_many`. A failing cache is a slow cache (everything rendered)."""
+    one `set_many`. A failing cache is a slow cache (everything rendered). `keep=False` renders them all
+    and touches no cache (a free-text search's page, which the page cache does not keep either)."""
     sessions = list(sessions)
+    if not keep:
+        for session in sessions:
+            _build_links(session)
+        return [render(session) for session in sessions]
     shared: dict = {}
     prefix = f"piece:{kind}:{release()}:{get_language() or ''}"
     keys = [

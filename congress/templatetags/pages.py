@@ -221,7 +221,10 @@ def session_rows(context, sessions, day=None, heading_level: int = 4) -> str:
             return body.render(context)
 
     sessions = list(sessions)
-    pieces = cached_pieces("row", sessions, render, variant=lambda session: (heading_level, grid_place(session, day)))
+    keep = bool(getattr(context.get("request"), "content_version", None))  # set by public_page, not for searches
+    pieces = cached_pieces(
+        "row", sessions, render, variant=lambda session: (heading_level, grid_place(session, day)), keep=keep
+    )
     for session, piece in zip(sessions, pieces, strict=True):
         session.row_html = mark_safe(piece)  # rendered by the template above, autoescaped there
     return ""
