@@ -92,6 +92,26 @@ def test_editing_one_session_writes_only_its_vevent_again(client, programme, ren
     assert [uid for uid in before if before[uid] != after[uid]] == [str(session.uid)]
 
 
+@pytest.mark.parametrize(
+    ("path", "pattern"),
+    [
+        ("/schedule.xml", r'(<event id="(\d+)".*?</event>)'),
+        ("/schedule.json", r'(\{"guid":"[^"]+","id":(\d+),.*?"links":\[\]\})'),
+    ],
+)
+def test_editing_one_session_writes_only_its_frab_entry_again(client, programme, rendered, path, pattern):
+    before = {ident: text for text, ident in re.findall(pattern, client.get(path).content.decode(), re.S)}
+    rendered.clear()
+
+    session = edit_one_session()
+    after = {ident: text for text, ident in re.findall(pattern, client.get(path).content.decode(), re.S)}
+
+    assert len(rendered) == 1
+    assert "Titre modifié par l" in after[str(session.pk)]
+    assert before.keys() == after.keys() and len(before) > 5
+    assert [ident for ident in before if before[ident] != after[ident]] == [str(session.pk)]
+
+
 def test_a_compressed_answer_is_the_same_bytes_and_its_etag_gives_a_304(client, programme):
     for path in ("/schedule/", "/calendar.ics", "/schedule.xml"):
         plain = client.get(path)
