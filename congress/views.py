@@ -6,6 +6,7 @@ their "add" state, no count; congress/agenda/stars.py tells the page's script th
 from the programme version, 304, and Django's cache keyed on the canonical address.
 """
 
+import dataclasses
 import datetime as dt
 
 from django.contrib.sitemaps.views import sitemap as sitemap_view
@@ -68,7 +69,9 @@ def _schedule_bad_request(request: HtmxHttpRequest, message: str, congress: Cong
     return bad_request_page(request, message, congress)
 
 
-@public_page(params=(*queries.FILTER_NAMES, "layout"), targets=SCHEDULE_TARGETS, bad_request=_schedule_bad_request)
+@public_page(
+    params=(*queries.FILTER_NAMES, "layout"), targets=SCHEDULE_TARGETS, daily=True, bad_request=_schedule_bad_request
+)
 @require_safe
 @with_current_congress
 def schedule(request: HtmxHttpRequest, congress: Congress) -> HttpResponse:
@@ -79,6 +82,9 @@ def schedule(request: HtmxHttpRequest, congress: Congress) -> HttpResponse:
         layout = _layout(request.GET.get("layout", ""))
     except BadFilter as error:
         return _schedule_bad_request(request, error.message, congress)
+    today = queries.congress_today(congress)
+    if today and not request.GET.get("day", "").strip():
+        filters = dataclasses.replace(filters, day=today)  # during the congress it opens on today; ?day=all
     sessions = queries.schedule_sessions(filters)
     days = queries.group_by_day(congress, sessions)
     for day in days:
@@ -88,6 +94,7 @@ def schedule(request: HtmxHttpRequest, congress: Congress) -> HttpResponse:
         # The day tabs re-render the form too (its day field); the form itself only replaces the results.
         template_name += f"#{request.htmx.target}"
     feed_query = filters.query_string()
+    every_day = queries.EVERY_DAY if today else ""  # "All days" says so when no day would open on today
     layout_param = {"layout": "list"} if layout == "list" else {}
     context = {
         "filters": filters,
@@ -101,7 +108,7 @@ def schedule(request: HtmxHttpRequest, congress: Congress) -> HttpResponse:
         "day_tabs": [
             {
                 "day": day,
-                "url": _with_layout(filters.query_string(day=day.isoformat() if day else ""), layout_param),
+                "url": _with_layout(filters.query_string(day=day.isoformat() if day else every_day), layout_param),
                 "current": day == filters.day,
             }
             for day in [None, *congress.days]
@@ -114,6 +121,7 @@ def schedule(request: HtmxHttpRequest, congress: Congress) -> HttpResponse:
         "calendar_download": reverse("feeds:calendar") + feed_query,
         "calendar_subscribe": calendar_links.webcal_url(reverse("feeds:calendar") + feed_query),
         "is_fragment": wants_fragment(request),
+        "every_day": every_day,
     }
     return render_page(request, template_name, context, congress=congress)
 

@@ -1,9 +1,12 @@
 """Issue 17: each session's pieces rendered once per change, compressed answers, a home page of constant weight."""
 
+import datetime as dt
 import gzip
 import re
 
+import lxml.html
 import pytest
+import time_machine
 from django.core.cache import cache
 
 from congress import pieces
@@ -147,3 +150,27 @@ def test_the_home_page_weighs_the_same_whatever_the_programme_size(client):
 
     assert Session.objects.published().filter(congress=congress).count() == 90
     assert len(after) == len(before)
+
+
+def test_during_the_congress_the_schedule_opens_on_today_and_every_day_stays_reachable(client):
+    congress = make_programme(150)  # sessions on every day
+    second_day = congress.days[1]
+
+    with time_machine.travel(dt.datetime.combine(second_day, dt.time(10), congress.tzinfo), tick=False):
+        page = lxml.html.fromstring(client.get("/schedule/").content)
+        every_day = lxml.html.fromstring(client.get("/schedule/?day=all").content)
+
+    assert page.xpath('//section[@class="day"]/h2/@id') == [f"day-{second_day.isoformat()}"]
+    all_days_tab = page.xpath('//nav[@class="day-tabs"]//a/@href')[0]
+    assert all_days_tab == "/schedule/?day=all"
+    assert len(every_day.xpath('//section[@class="day"]')) == len(congress.days)
+
+
+def test_before_the_congress_the_schedule_shows_every_day(client):
+    congress = make_programme(150)
+
+    with time_machine.travel(dt.datetime.combine(congress.days[0], dt.time(8), congress.tzinfo) - dt.timedelta(days=3)):
+        page = lxml.html.fromstring(client.get("/schedule/").content)
+
+    assert len(page.xpath('//section[@class="day"]')) == len(congress.days)
+    assert page.xpath('//nav[@class="day-tabs"]//a/@href')[0] == "/schedule/"
