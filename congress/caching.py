@@ -119,6 +119,7 @@ def public_page(
     params: Iterable[str] = (),
     targets: Iterable[str] = (),
     refresh_every: int | None = None,
+    daily: bool = False,
     cache_control: str = PAGE_CACHE_CONTROL,
     bad_request=plain_bad_request,
 ):
@@ -126,7 +127,8 @@ def public_page(
 
     `params`: the query parameters it reads (any other is dropped by a 301 to the address without it);
     `targets`: the htmx targets (element ids) it renders a partial for; `refresh_every`: seconds, for a page
-    that also follows the clock (rendered again each interval, no Last-Modified); `cache_control`: for shared
+    that also follows the clock (rendered again each interval, no Last-Modified); `daily`: for a page that depends
+    on the date (the schedule opens on today during the congress): the key holds it; `cache_control`: for shared
     caches in front; `bad_request(request, message)`: the 400 answer (plain text by default).
     """
     allowed, fragments = frozenset(params), frozenset(targets)
@@ -166,6 +168,8 @@ def public_page(
             ]
             if refresh_every:
                 parts.append(str(int(timezone.now().timestamp()) // refresh_every))
+            if daily:
+                parts.append(timezone.localdate().isoformat())
             key = "page:" + hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
             etag = quote_etag(key[-32:])
             last_modified = None if refresh_every else _last_modified(version)

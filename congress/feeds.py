@@ -13,7 +13,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
-from congress import frab, ical, queries
+from congress import frab, ical, pieces, queries
 from congress.caching import public_page
 from congress.editions import redirect_to_edition
 from congress.models import Congress, ProgrammeVersion, Session
@@ -104,7 +104,7 @@ def congress_calendar(request: HttpRequest, congress: Congress) -> HttpResponse:
 @require_safe
 @with_edition(missing=_no_congress)
 def session_calendar(request: HttpRequest, congress: Congress, slug: str) -> HttpResponse:
-    """/sessions/<slug>.ics: one session to add to a calendar (no calendar name, see ical.build_calendar)."""
+    """/sessions/<slug>.ics: one session to add to a calendar (no calendar name, see ical.calendar_bytes)."""
     session = queries.session_for_page(congress, slug)
     if session is None:
         return redirect_to_edition(request, "feeds:session-calendar", slug) or plain(
@@ -119,7 +119,8 @@ def session_calendar(request: HttpRequest, congress: Congress, slug: str) -> Htt
 def _schedule_sessions(congress: Congress) -> list[Session]:
     # Cancelled sessions are left out: frab has no status, and apps (EventFahrplan) report an event that
     # disappears from the schedule as cancelled, while one still listed would look as if it took place.
-    return list(queries.public_sessions(congress).published().for_listing().chronological())
+    # Speakers as rows: each event's entry is kept per session (congress.pieces), links built for the edited ones.
+    return pieces.for_pieces(queries.public_sessions(congress).published().chronological())
 
 
 def _schedule_response(content: bytes, content_type: str, filename: str) -> HttpResponse:

@@ -14,6 +14,7 @@ the venue's name.
 import datetime as dt
 import json
 import math
+import re
 import uuid
 import xml.etree.ElementTree as ET
 from collections.abc import Iterable
@@ -24,6 +25,7 @@ from django.utils import translation
 
 from congress.ical import clean_text, session_urls
 from congress.models import Congress, Room, Session, Track, Venue
+from congress.pieces import cached_pieces
 
 GENERATOR = "france-bioproduction-companion"
 JSON_SCHEMA_URL = "https://c3voc.de/schedule/schema.json"
@@ -43,13 +45,22 @@ class ScheduleRoom:
     sort_key: tuple = ()
 
 
+@dataclass(frozen=True)
+class ScheduleEvent:
+    """A session in the schedule: its entry is written by the writers, once per change (congress.pieces)."""
+
+    session: Session
+    room: ScheduleRoom
+    url: str
+
+
 @dataclass
 class ScheduleDay:
     index: int
     date: dt.date
     start: dt.datetime
     end: dt.datetime
-    rooms: dict[ScheduleRoom, list[dict]] = field(default_factory=dict)
+    rooms: dict[ScheduleRoom, list[ScheduleEvent]] = field(default_factory=dict)
 
 
 @dataclass
@@ -61,6 +72,7 @@ class Schedule:
     tracks: list[Track]
     rooms: list[ScheduleRoom]
     days: list[ScheduleDay]
+    congress: Congress | None = None
 
 
 def duration_text(duration: dt.timedelta) -> str:
@@ -151,7 +163,7 @@ def build_schedule(
     sessions = list(sessions)
     venue = congress.venue
     with translation.override(language or settings.LANGUAGE_CODE):
-        by_day: dict[dt.date, dict[ScheduleRoom, list[dict]]] = {day: {} for day in congress.days}
+        by_day: dict[dt.date, dict[ScheduleRoom, list[ScheduleEvent]]] = {day: {} for day in congress.days}
         rooms: dict[int | None, ScheduleRoom] = {}
         tracks: dict[int, Track] = {}
         url_of = session_urls(site_url)
@@ -162,7 +174,7 @@ def build_schedule(
             if session.track_id:
                 tracks[session.track_id] = session.track
             day = congress.local(session.starts_at).date()
-            by_day.setdefault(day, {}).setdefault(room, []).append(_event(session, congress, room, url_of(session)))
+            by_day.setdefault(day, {}).setdefault(room, []).append(ScheduleEvent(session, room, url_of(session)))
     days = []
     for index, day in enumerate(sorted(by_day), start=1):
         start, end = congress.day_bounds(day)
@@ -188,16 +200,17 @@ def build_schedule(
         tracks=sorted(tracks.values(), key=lambda track: (track.position, track.name)),
         rooms=sorted(rooms.values(), key=lambda room: room.sort_key),
         days=days,
+        congress=congress,
     )
 
 
-def _event_order(event: dict) -> tuple:
-    return dt.datetime.fromisoformat(event["date"]), event["id"]
+def _event_order(event: ScheduleEvent) -> tuple:
+    return event.session.starts_at, event.session.pk
 
 
-def _events_by_room_name(day: ScheduleDay) -> dict[str, list[dict]]:
+def _events_by_room_name(day: ScheduleDay) -> dict[str, list[ScheduleEvent]]:
     """JSON keys rooms by name: two rooms of one name (at two venues) share a list rather than lose events."""
-    by_name: dict[str, list[dict]] = {}
+    by_name: dict[str, list[ScheduleEvent]] = {}
     for room, events in day.rooms.items():
         if room.name in by_name:
             by_name[room.name] = sorted([*by_name[room.name], *events], key=_event_order)
@@ -225,7 +238,10 @@ def schedule_json_data(schedule: Schedule) -> dict:
             "date": day.date.isoformat(),
             "day_start": day.start.isoformat(),
             "day_end": day.end.isoformat(),
-            "rooms": _events_by_room_name(day),
+            "rooms": {
+                name: [f"{EVENT_MARK}{event.session.pk}" for event in events]
+                for name, events in _events_by_room_name(day).items()
+            },
         }
         for day in schedule.days
     ]
@@ -241,8 +257,32 @@ def schedule_json_data(schedule: Schedule) -> dict:
     }
 
 
+def _all_events(schedule: Schedule) -> list[ScheduleEvent]:
+    return [event for day in schedule.days for events in day.rooms.values() for event in events]
+
+
+def _event_pieces(schedule: Schedule, kind: str, write) -> dict[int, str]:
+    """Each event's entry written by `write(event)`, kept per session (congress.pieces): {session pk: text}."""
+    events = _all_events(schedule)
+    by_pk = {event.session.pk: event for event in events}
+    congress = schedule.congress
+
+    def variant(session: Session) -> tuple:
+        event = by_pk[session.pk]
+        return event.url, event.room, congress.acronym, congress.time_zone
+
+    texts = cached_pieces(kind, [event.session for event in events], lambda s: write(by_pk[s.pk]), variant=variant)
+    return {event.session.pk: text for event, text in zip(events, texts, strict=True)}
+
+
+def _json_event(event: ScheduleEvent, congress: Congress) -> str:
+    return json.dumps(_event(event.session, congress, event.room, event.url), ensure_ascii=False, separators=(",", ":"))
+
+
 def schedule_json_bytes(schedule: Schedule) -> bytes:
-    return json.dumps(schedule_json_data(schedule), ensure_ascii=False, separators=(",", ":")).encode()
+    texts = _event_pieces(schedule, "frab-json", lambda event: _json_event(event, schedule.congress))
+    text = json.dumps(schedule_json_data(schedule), ensure_ascii=False, separators=(",", ":"))
+    return JSON_EVENT_MARK.sub(lambda match: texts[int(match.group(1))], text).encode()
 
 
 def _sub(parent: ET.Element, tag: str, text: str | None = None, **attributes) -> ET.Element:
@@ -251,6 +291,13 @@ def _sub(parent: ET.Element, tag: str, text: str | None = None, **attributes) ->
         element.text = text
     return element
 
+
+# Where each event's kept entry goes: a mark no organiser text can hold (clean_text removes \x01; XML escapes <).
+EVENT_MARK = "\x01"
+JSON_EVENT_MARK = re.compile(r'"\\u0001(\d+)"')
+XML_EVENT_MARK = "event-piece"
+XML_EVENT_PLACE = re.compile(r'<event-piece ref="(\d+)" />')
+XML_EVENT_LEVEL = 3  # schedule > day > room > event
 
 # The XML event carries these keys of the JSON event as elements of the same name.
 XML_EVENT_FIELDS = ("date", "start", "duration", "room", "slug", "url", "title", "subtitle", "type", "language")
@@ -285,18 +332,28 @@ def schedule_xml_element(schedule: Schedule) -> ET.Element:
         for room, events in day.rooms.items():
             room_element = _sub(day_element, "room", name=room.name, guid=room.guid)
             for event in events:
-                element = _sub(room_element, "event", id=str(event["id"]), guid=event["guid"])
-                for name in XML_EVENT_FIELDS:
-                    _sub(element, name, event[name])
-                _sub(element, "track", event["track"] or "")
-                _sub(element, "abstract", event["abstract"])
-                persons = _sub(element, "persons")
-                for person in event["persons"]:
-                    _sub(persons, "person", person["public_name"], id=str(person["id"]))
+                _sub(room_element, XML_EVENT_MARK, ref=str(event.session.pk))
     return root
 
 
+def _xml_event(event: ScheduleEvent, congress: Congress) -> str:
+    data = _event(event.session, congress, event.room, event.url)
+    element = ET.Element("event", {"id": str(data["id"]), "guid": data["guid"]})
+    for name in XML_EVENT_FIELDS:
+        _sub(element, name, data[name])
+    _sub(element, "track", data["track"] or "")
+    _sub(element, "abstract", data["abstract"])
+    persons = _sub(element, "persons")
+    for person in data["persons"]:
+        _sub(persons, "person", person["public_name"], id=str(person["id"]))
+    ET.indent(element, space=" ", level=XML_EVENT_LEVEL)
+    return ET.tostring(element, encoding="unicode")
+
+
 def schedule_xml_bytes(schedule: Schedule) -> bytes:
+    texts = _event_pieces(schedule, "frab-xml", lambda event: _xml_event(event, schedule.congress))
     root = schedule_xml_element(schedule)
     ET.indent(root, space=" ")
-    return ET.tostring(root, encoding="utf-8", xml_declaration=True) + b"\n"
+    text = ET.tostring(root, encoding="unicode")
+    text = XML_EVENT_PLACE.sub(lambda match: texts[int(match.group(1))], text)
+    return b"<?xml version='1.0' encoding='utf-8'?>\n" + text.encode() + b"\n"

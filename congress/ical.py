@@ -1,7 +1,7 @@
 """iCalendar (RFC 5545, RFC 7986) for the programme: built here, served over HTTP by congress.feeds.
 
 Every calendar the site serves (the programme, a filtered view of it, one session, a personal agenda) is built
-by `build_calendar`, so a session has the same UID, SEQUENCE and text in all of them and a calendar app that
+by `calendar_bytes`, so a session has the same UID, SEQUENCE and text in all of them and a calendar app that
 holds it from two feeds sees one event. The output depends only on the data: DTSTAMP is the session's last
 change, not the clock, so the same programme gives the same bytes (and the same ETag downstream).
 
@@ -23,6 +23,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from congress.models import Congress, Session, Venue
+from congress.pieces import cached_pieces
 from congress.slug_urls import slug_url_parts
 
 # How often subscribers should poll (RFC 7986 REFRESH-INTERVAL; X-PUBLISHED-TTL for Outlook and older clients).
@@ -157,7 +158,8 @@ def add_time_zone(calendar: icalendar.Calendar, congress: Congress, first: dt.da
     difference (dateutil, hence vobject) would otherwise put a summer congress's autumn change an hour early.
     """
     zone = congress.tzinfo
-    calendar.add_missing_timezones(first_date=first, last_date=last)
+    # Added by name: the events are written apart (congress.pieces), so icalendar cannot find the zone in them.
+    calendar.add_component(icalendar.Timezone.from_tzid(congress.time_zone, first_date=first, last_date=last))
     for vtimezone in calendar.walk("VTIMEZONE"):
         vtimezone.pop("COMMENT", None)  # icalendar's English note on the years it covers: not for subscribers
         for observance in [*vtimezone.walk("STANDARD"), *vtimezone.walk("DAYLIGHT")]:
@@ -175,7 +177,13 @@ def add_time_zone(calendar: icalendar.Calendar, congress: Congress, first: dt.da
                 observance.add("rdate", [_onset(start, offset_from, offset_to, zone) for start in rdates])
 
 
-def build_calendar(
+def _venue_text(venue: Venue | None) -> str:
+    if venue is None:
+        return ""
+    return "|".join([str(venue.pk), venue.name, *venue.address_lines, str(venue.latitude), str(venue.longitude)])
+
+
+def calendar_bytes(
     sessions: Iterable[Session],
     *,
     congress: Congress,
@@ -184,50 +192,65 @@ def build_calendar(
     feed_id: str = "calendar",
     source_url: str | None = None,
     language: str | None = None,
-) -> icalendar.Calendar:
-    """A VCALENDAR of `sessions` (from `.for_listing()`, in the order wanted), in `congress`'s zone.
+) -> bytes:
+    """A VCALENDAR of `sessions` (from `.for_listing()`, in the order wanted), in `congress`'s zone, as bytes.
 
     `site_url` is the site's absolute root without a trailing slash (request.build_absolute_uri("/") or
     settings.SITE_URL). `name` makes it a subscription (NAME, X-WR-CALNAME, refresh hints); leave it out for a
     one-session download, which Outlook would otherwise file into a new calendar. `feed_id` names the feed
     in PRODID ("calendar", "session", "agenda"): clients tell feeds apart by it. `source_url` is the feed's
     own address (RFC 7986 SOURCE).
+
+    Each VEVENT is written once per change of its session and kept (congress.pieces): writing out and folding
+    lines is most of icalendar's time. The calendar is its head and time zone, then the kept events.
     """
     sessions = list(sessions)
     language = language or settings.LANGUAGE_CODE
     with translation.override(language):
-        calendar = icalendar.Calendar()
-        calendar.add("prodid", f"-//{urlsplit(site_url).netloc}//{feed_id}//{language.upper()}")
-        calendar.add("version", "2.0")
-        calendar.add("calscale", "GREGORIAN")
-        calendar.add("method", "PUBLISH")
-        if name is not None:
-            # As TEXT (escaped) explicitly: icalendar writes NAME and X-WR-CALNAME raw otherwise, and a line
-            # break in a congress or room name then broke every feed.
-            calendar.add("name", icalendar.vText(clean_text(name)))
-            calendar.add("x-wr-calname", icalendar.vText(clean_text(name)))
-            if congress.short_description:
-                calendar.add("description", clean_text(congress.short_description))
-                calendar.add("x-wr-caldesc", icalendar.vText(clean_text(congress.short_description)))
-            # icalendar writes these as "REFRESH-INTERVAL:PT1H" and "X-PUBLISHED-TTL:1:00:00" unless told:
-            # RFC 7986 requires VALUE=DURATION, and Outlook reads the TTL only as a duration.
-            calendar.add("refresh-interval", REFRESH_INTERVAL, parameters={"VALUE": "DURATION"})
-            calendar.add("x-published-ttl", icalendar.vDuration(REFRESH_INTERVAL))
-            if source_url:
-                calendar.add("source", source_url, parameters={"VALUE": "URI"})
-        calendar.add("x-wr-timezone", congress.time_zone)
+        calendar = _calendar_head(congress, site_url, name, feed_id, source_url, language)
         venues = _venues(sessions, congress)
         url_of = session_urls(site_url)
-        for session in sessions:
+
+        def event_text(session: Session) -> str:
             venue = venues.get(_venue_id(session, congress))
-            calendar.add_component(session_event(session, congress=congress, url=url_of(session), venue=venue))
+            event = session_event(session, congress=congress, url=url_of(session), venue=venue)
+            return event.to_ical().decode()
+
+        def variant(session: Session) -> tuple:
+            # The page address holds the edition's prefix when the feed is an edition's own.
+            return url_of(session), congress.time_zone, _venue_text(venues.get(_venue_id(session, congress)))
+
+        events = cached_pieces("vevent", sessions, event_text, variant=variant)
     if sessions:
         first = min(congress.local(session.starts_at).date() for session in sessions)
         last = max(congress.local(session.ends_at).date() for session in sessions)
         add_time_zone(calendar, congress, first, last + dt.timedelta(days=1))
+    head = calendar.to_ical()
+    end = b"END:VCALENDAR\r\n"
+    return head[: -len(end)] + "".join(events).encode() + end
+
+
+def _calendar_head(
+    congress: Congress, site_url: str, name: str | None, feed_id: str, source_url: str | None, language: str
+) -> icalendar.Calendar:
+    calendar = icalendar.Calendar()
+    calendar.add("prodid", f"-//{urlsplit(site_url).netloc}//{feed_id}//{language.upper()}")
+    calendar.add("version", "2.0")
+    calendar.add("calscale", "GREGORIAN")
+    calendar.add("method", "PUBLISH")
+    if name is not None:
+        # As TEXT (escaped) explicitly: icalendar writes NAME and X-WR-CALNAME raw otherwise, and a line
+        # break in a congress or room name then broke every feed.
+        calendar.add("name", icalendar.vText(clean_text(name)))
+        calendar.add("x-wr-calname", icalendar.vText(clean_text(name)))
+        if congress.short_description:
+            calendar.add("description", clean_text(congress.short_description))
+            calendar.add("x-wr-caldesc", icalendar.vText(clean_text(congress.short_description)))
+        # icalendar writes these as "REFRESH-INTERVAL:PT1H" and "X-PUBLISHED-TTL:1:00:00" unless told:
+        # RFC 7986 requires VALUE=DURATION, and Outlook reads the TTL only as a duration.
+        calendar.add("refresh-interval", REFRESH_INTERVAL, parameters={"VALUE": "DURATION"})
+        calendar.add("x-published-ttl", icalendar.vDuration(REFRESH_INTERVAL))
+        if source_url:
+            calendar.add("source", source_url, parameters={"VALUE": "URI"})
+    calendar.add("x-wr-timezone", congress.time_zone)
     return calendar
-
-
-def calendar_bytes(sessions: Iterable[Session], **options) -> bytes:
-    """`build_calendar(sessions, **options)` serialised: what the feeds send."""
-    return build_calendar(sessions, **options).to_ical()

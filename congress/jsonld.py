@@ -1,5 +1,6 @@
 """schema.org data (https://schema.org/Event) for search engines and assistants: the congress with its
-sessions on the home page, one session on its page. Data in, dicts out; the template tag `jsonld` writes it."""
+highlighted sessions on the home page (not every session: the page must not grow with the programme), one
+session on its page. Data in, dicts out; the template tag `jsonld` writes it."""
 
 from congress.calendar_links import absolute_url as absolute
 from congress.edition_urls import edition_reverse, edition_slug_url

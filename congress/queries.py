@@ -13,9 +13,11 @@ from itertools import groupby
 from urllib.parse import urlencode
 
 from django.db.models import Count, Q
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import npgettext
 
+from congress import pieces
 from congress.models import Congress, Participation, Room, Session, Track
 
 FILTER_NAMES = ("day", "track", "room", "kind", "q")
@@ -47,6 +49,16 @@ def _single(params: Mapping, name: str) -> str:
     if len(values) > 1:
         raise BadFilter(_("Choose only one value for “%(name)s”.") % {"name": name})
     return values[0] if values else ""
+
+
+# `?day=all`: every day, where a page would otherwise open on one (the schedule during the congress).
+EVERY_DAY = "all"
+
+
+def congress_today(congress: Congress) -> dt.date | None:
+    """Today in the congress's zone, when it is one of the congress days."""
+    today = timezone.localtime(timezone.now(), congress.tzinfo).date()
+    return today if today in congress.days else None
 
 
 @dataclass(frozen=True)
@@ -96,7 +108,7 @@ class ScheduleFilters:
 
     @staticmethod
     def _parse_day(congress: Congress, value: str) -> dt.date | None:
-        if not value:
+        if not value or value == EVERY_DAY:
             return None
         known = ", ".join(day.isoformat() for day in congress.days)
         try:
@@ -174,8 +186,9 @@ def public_sessions(congress: Congress):
 
 
 def schedule_sessions(filters: ScheduleFilters) -> list[Session]:
-    sessions = filters.apply(public_sessions(filters.congress)).for_listing().chronological()
-    return list(sessions)
+    """The programme for the schedule page and the calendar feed, loaded for their per-session pieces
+    (congress.pieces: speakers as rows, links built only for the sessions rendered again)."""
+    return pieces.for_pieces(filters.apply(public_sessions(filters.congress)).chronological())
 
 
 def congress_tracks(congress: Congress) -> list[Track]:

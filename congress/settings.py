@@ -56,6 +56,10 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "congress.middleware.SecurityHeadersMiddleware",
+    # Compresses what the rest of the stack answers (pages carry no secret; the agenda's CSRF token is covered by
+    # Django's BREACH padding). Conditional GET stays with the views (congress.caching): the weak ETag GZip
+    # gives back still matches there, so a compressed answer's ETag gets its 304.
+    "django.middleware.gzip.GZipMiddleware",
     # Load balancers probe /healthz by IP address over HTTP: answered before host validation (and exempt
     # from the HTTPS redirect below).
     "congress.middleware.HealthCheckMiddleware",
@@ -146,7 +150,7 @@ else:
             "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
             "LOCATION": "france-bioproduction",
             "TIMEOUT": 60 * 60 * 24,
-            "OPTIONS": {"MAX_ENTRIES": 2000},
+            "OPTIONS": {"MAX_ENTRIES": 20000},  # pages and each session's pieces (congress.pieces)
         }
     }
 

@@ -6,6 +6,7 @@ their "add" state, no count; congress/agenda/stars.py tells the page's script th
 from the programme version, 304, and Django's cache keyed on the canonical address.
 """
 
+import dataclasses
 import datetime as dt
 
 from django.contrib.sitemaps.views import sitemap as sitemap_view
@@ -46,21 +47,20 @@ SCHEDULE_TARGETS = ("schedule-page", "schedule-results")
 @with_edition(missing=lambda request: no_congress(request, status=200))
 def home(request: HtmxHttpRequest, congress: Congress) -> HttpResponse:
     participations = queries.participations(congress)
-    sessions = list(
-        queries.public_sessions(congress).select_related("room").order_by("starts_at", "room__position", "title")
-    )
+    highlights = queries.highlighted_sessions(congress)
     context = {
         "organiser_rows": [row for row in participations if row.role != Participation.Role.PARTNER],
         "partner_rows": sorted(
             (row for row in participations if row.role == Participation.Role.PARTNER),
             key=lambda row: (row.tier_rank, row.position, row.organisation.name),
         ),
-        "highlights": queries.highlighted_sessions(congress),
-        "session_count": sum(1 for session in sessions if session.is_published),
+        "highlights": highlights,
+        # Counted, not loaded: the home page's weight and time do not grow with the programme.
+        "session_count": queries.public_sessions(congress).published().count(),
         "board": now.home_board(congress),
         "calendar_subscribe": calendar_links.webcal_url(edition_reverse(congress, "feeds:calendar")),
         "next_edition": queries.next_edition(congress),
-        "jsonld": jsonld.congress_event(congress, sessions, participations),
+        "jsonld": jsonld.congress_event(congress, highlights, participations),
     }
     return render_page(request, "congress/home.html", context, congress=congress)
 
@@ -72,7 +72,9 @@ def _schedule_bad_request(request: HtmxHttpRequest, message: str, congress: Cong
     return bad_request_page(request, message, congress)
 
 
-@public_page(params=(*queries.FILTER_NAMES, "layout"), targets=SCHEDULE_TARGETS, bad_request=_schedule_bad_request)
+@public_page(
+    params=(*queries.FILTER_NAMES, "layout"), targets=SCHEDULE_TARGETS, daily=True, bad_request=_schedule_bad_request
+)
 @require_safe
 @with_edition
 def schedule(request: HtmxHttpRequest, congress: Congress) -> HttpResponse:
@@ -83,6 +85,9 @@ def schedule(request: HtmxHttpRequest, congress: Congress) -> HttpResponse:
         layout = _layout(request.GET.get("layout", ""))
     except BadFilter as error:
         return _schedule_bad_request(request, error.message, congress)
+    today = queries.congress_today(congress)
+    if today and not request.GET.get("day", "").strip():
+        filters = dataclasses.replace(filters, day=today)  # during the congress it opens on today; ?day=all
     sessions = queries.schedule_sessions(filters)
     days = queries.group_by_day(congress, sessions)
     for day in days:
@@ -92,6 +97,7 @@ def schedule(request: HtmxHttpRequest, congress: Congress) -> HttpResponse:
         # The day tabs re-render the form too (its day field); the form itself only replaces the results.
         template_name += f"#{request.htmx.target}"
     feed_query = filters.query_string()
+    every_day = queries.EVERY_DAY if today else ""  # "All days" says so when no day would open on today
     layout_param = {"layout": "list"} if layout == "list" else {}
     context = {
         "filters": filters,
@@ -105,7 +111,7 @@ def schedule(request: HtmxHttpRequest, congress: Congress) -> HttpResponse:
         "day_tabs": [
             {
                 "day": day,
-                "url": _with_layout(filters.query_string(day=day.isoformat() if day else ""), layout_param),
+                "url": _with_layout(filters.query_string(day=day.isoformat() if day else every_day), layout_param),
                 "current": day == filters.day,
             }
             for day in [None, *congress.days]
@@ -118,6 +124,7 @@ def schedule(request: HtmxHttpRequest, congress: Congress) -> HttpResponse:
         "calendar_download": reverse("feeds:calendar") + feed_query,  # a one-off copy, from this page's address
         "calendar_subscribe": calendar_links.webcal_url(edition_reverse(congress, "feeds:calendar") + feed_query),
         "is_fragment": wants_fragment(request),
+        "every_day": every_day,
     }
     return render_page(request, template_name, context, congress=congress)
 

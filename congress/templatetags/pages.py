@@ -10,6 +10,7 @@ from django import template
 from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.core.serializers.json import DjangoJSONEncoder
+from django.template.loader import get_template
 from django.templatetags.static import static
 from django.urls import reverse, translate_url
 from django.utils import formats, timezone
@@ -17,6 +18,7 @@ from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language, get_language_info, gettext, gettext_lazy
 
+from congress.pieces import cached_pieces
 from congress.slug_urls import slug_url as _slug_url
 
 register = template.Library()
@@ -226,3 +228,34 @@ def content_lang():
     if get_language() == settings.LANGUAGE_CODE:
         return ""
     return format_html(' lang="{}"', settings.LANGUAGE_CODE)
+
+
+@register.simple_tag(takes_context=True)
+def session_rows(context, sessions, day=None, heading_level: int = 4) -> str:
+    """`{% session_rows day.sessions day %}`: gives each session its `row_html`, the programme row
+    (schedule.html#session-row-body) from the cache when its session has not changed since (congress.pieces),
+    else rendered here with the page's context. Writes nothing itself; the template prints `session.row_html`."""
+    body = get_template("congress/schedule.html#session-row-body").template
+
+    def render(session) -> str:
+        with context.push(session=session, day=day, heading_level=heading_level, starred=False, next_url=""):
+            return body.render(context)
+
+    sessions = list(sessions)
+    keep = bool(getattr(context.get("request"), "content_version", None))  # set by public_page, not for searches
+    pieces = cached_pieces(
+        "row",
+        sessions,
+        render,
+        # Rows link under the page's edition prefix and follow its state (no "to be confirmed" in an archive).
+        variant=lambda session: (
+            heading_level,
+            grid_place(session, day),
+            context.get("link_prefix", ""),
+            context.get("edition_state", ""),
+        ),
+        keep=keep,
+    )
+    for session, piece in zip(sessions, pieces, strict=True):
+        session.row_html = mark_safe(piece)  # rendered by the template above, autoescaped there
+    return ""

@@ -59,7 +59,17 @@ def test_benchmark_measures_every_page_and_feed_in_a_temporary_database():
 
     assert result.returncode == 0, result.stderr[-3000:]
     rows = [line.split() for line in result.stdout.splitlines() if line.strip().startswith("5 ")]
-    pages = ["home", "schedule", "session", "speakers", "calendar.ics", "schedule.xml", "schedule.json"]
+    pages = [
+        "home",
+        "schedule",
+        "session",
+        "speaker",
+        "session",
+        "speakers",
+        "calendar.ics",
+        "schedule.xml",
+        "schedule.json",
+    ]
     assert [row[1] for row in rows] == pages
     assert all("200" in row for row in rows)
     assert "not measured" not in result.stdout

@@ -95,15 +95,15 @@ class Command(BaseCommand):
         figures = []
         for size in options["sizes"]:
             self.stdout.write(f"Programme of {size} sessions …")
-            session_path = pages.build_programme(size)
-            figures += pages.measure_pages(
-                size, session_path, iterations=options["iterations"], cache_prefix=cache_prefix
-            )
+            subjects = pages.build_programme(size)
+            figures += pages.measure_pages(size, subjects, iterations=options["iterations"], cache_prefix=cache_prefix)
         self.stdout.write("")
         self.stdout.write(pages.format_page_table(figures))
         self.stdout.write(
-            "\nSQL = queries of an uncached answer, SQL(c) = of a cached one; times in-process (Django test "
-            "client over the whole middleware stack), 304 = conditional GET with the page's ETag."
+            "\nSQL = queries of a cold answer (empty caches), SQL(c) = of a cached one; 1 edit = the first answer "
+            "after one session is edited (every other session's pieces kept); gzip = bytes sent to a client that "
+            "accepts gzip; times in-process (Django test client over the whole middleware stack), 304 = "
+            "conditional GET with the page's ETag."
         )
         if options["load"]:
             size = options["load_size"]
