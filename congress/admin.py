@@ -12,26 +12,74 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
+from modeltranslation.admin import TranslationAdmin, TranslationTabularInline
+from modeltranslation.translator import translator
 
 from congress.admin_forms import EditConflictAdmin, EditConflictForm, EditConflictInline, with_loaded_state
 from congress.imports.admin import SessionImportsMixin
 from congress.models import Congress, Organisation, Participation, ProgrammeVersion, Room, Session, Track, Venue
-from speakers.models import SessionSpeaker
+from speakers.models import SessionSpeaker, Speaker
 
 admin.site.site_header = _("Congrès France Bioproduction — organisers")
 admin.site.site_title = _("France Bioproduction admin")
 admin.site.index_title = _("Programme and content")
 
 
-class RoomInline(EditConflictInline, admin.TabularInline):
+class TranslatedAdmin(EditConflictAdmin, TranslationAdmin):
+    """French and English side by side: a fieldset line ("title",) becomes ("title_fr", "title_en").
+    (modeltranslation's tabs need jQuery UI from a CDN, which the admin's CSP refuses.)"""
+
+
+class EnglishMissingFilter(admin.SimpleListFilter):
+    """Rows with a French text and no English one, among `english_fields`."""
+
+    title = _("English")
+    parameter_name = "english"
+
+    def lookups(self, request, model_admin):
+        return [("missing", _("English missing")), ("complete", _("English complete"))]
+
+    def queryset(self, request, queryset):
+        missing = english_missing(queryset.model)
+        if self.value() == "missing":
+            return queryset.filter(missing)
+        if self.value() == "complete":
+            return queryset.exclude(missing)
+        return queryset
+
+
+def missing_texts(queryset) -> int:
+    """How many translated texts of these rows are in French only (one query)."""
+    counts = {
+        name: Count("pk", filter=english_missing_field(name), distinct=True)
+        for name in translator.get_options_for_model(queryset.model).fields
+    }
+    return sum(queryset.order_by().aggregate(**counts).values())
+
+
+def english_missing_field(name: str) -> Q:
+    french = ~Q(**{f"{name}_fr": ""}) & Q(**{f"{name}_fr__isnull": False})
+    english = Q(**{f"{name}_en": ""}) | Q(**{f"{name}_en__isnull": True})
+    return french & english
+
+
+def english_missing(model) -> Q:
+    """A row whose French text has no English version, for each translated field of `model`."""
+    missing = Q()
+    for name in translator.get_options_for_model(model).fields:
+        missing |= english_missing_field(name)
+    return missing
+
+
+class RoomInline(EditConflictInline, TranslationTabularInline):
     model = Room
-    fields = ("name", "slug", "capacity", "position")
+    fields = (("name",), "slug", "capacity", "position")
     prepopulated_fields = {"slug": ("name",)}
     extra = 0
 
 
 @admin.register(Venue)
-class VenueAdmin(EditConflictAdmin):
+class VenueAdmin(TranslatedAdmin):
     list_display = ("name", "city", "country", "room_count")
     search_fields = ("name", "city")
     inlines = [RoomInline]
@@ -45,7 +93,7 @@ class VenueAdmin(EditConflictAdmin):
 
 
 @admin.register(Room)
-class RoomAdmin(EditConflictAdmin):
+class RoomAdmin(TranslatedAdmin):
     list_display = ("name", "venue", "capacity", "position")
     list_select_related = ("venue",)
     list_filter = ("venue",)
@@ -79,15 +127,15 @@ class ParticipationInline(EditConflictInline, admin.TabularInline):
     extra = 0
 
 
-class TrackInline(EditConflictInline, admin.TabularInline):
+class TrackInline(EditConflictInline, TranslationTabularInline):
     model = Track
-    fields = ("name", "slug", "colour", "position")
+    fields = (("name",), "slug", "colour", "position")
     prepopulated_fields = {"slug": ("name",)}
     extra = 0
 
 
 @admin.register(Congress)
-class CongressAdmin(EditConflictAdmin):
+class CongressAdmin(TranslatedAdmin):
     form = CongressForm
     list_display = ("name", "edition", "start_date", "end_date", "venue", "is_current")
     list_select_related = ("venue",)
@@ -96,11 +144,28 @@ class CongressAdmin(EditConflictAdmin):
     prepopulated_fields = {"slug": ("name",)}
     autocomplete_fields = ("venue",)
     inlines = [TrackInline, ParticipationInline]
+    readonly_fields = ("english_missing_count",)
     fieldsets = [
-        (None, {"fields": ("name", "edition", "slug", "acronym", "is_current")}),
+        (None, {"fields": (("name",), "edition", "slug", "acronym", "is_current")}),
         (_("Dates and place"), {"fields": ("start_date", "end_date", "time_zone", "venue")}),
-        (_("Presentation"), {"fields": ("short_description", "description", "website")}),
+        (_("Presentation"), {"fields": (("short_description",), ("description",), "website")}),
+        (_("English"), {"fields": ("english_missing_count",)}),
     ]
+
+    @admin.display(description=_("texts without English"))
+    def english_missing_count(self, congress: Congress) -> int | str:
+        """The edition's texts in French with no English version: its own, its tracks', its public
+        sessions' and their speakers' (one count query per model)."""
+        if congress.pk is None:
+            return "—"
+        rows = [
+            Congress.objects.filter(pk=congress.pk),
+            Track.objects.filter(congress=congress),
+            Room.objects.filter(venue_id=congress.venue_id),
+            Session.objects.filter(congress=congress).exclude(status=Session.Status.DRAFT),
+            Speaker.objects.filter(session_links__session__congress=congress).distinct(),
+        ]
+        return sum(missing_texts(queryset) for queryset in rows)
 
     def save_model(self, request, obj: Congress, form, change: bool) -> None:
         if obj.is_current:
@@ -110,7 +175,7 @@ class CongressAdmin(EditConflictAdmin):
 
 
 @admin.register(Organisation)
-class OrganisationAdmin(EditConflictAdmin):
+class OrganisationAdmin(TranslatedAdmin):
     list_display = ("name", "slug", "website")
     search_fields = ("name", "slug")
     prepopulated_fields = {"slug": ("name",)}
@@ -126,7 +191,7 @@ class ParticipationAdmin(EditConflictAdmin):
 
 
 @admin.register(Track)
-class TrackAdmin(EditConflictAdmin):
+class TrackAdmin(TranslatedAdmin):
     list_display = ("name", "congress", "colour", "position")
     list_select_related = ("congress",)
     list_filter = ("congress",)
@@ -210,12 +275,12 @@ class SessionSpeakerInline(EditConflictInline, admin.TabularInline):
 
 
 @admin.register(Session)
-class SessionAdmin(SessionImportsMixin, EditConflictAdmin):
+class SessionAdmin(SessionImportsMixin, TranslatedAdmin):
     list_display = ("title", "local_time", "room", "track", "kind", "status", "speaker_names", "star_count")
     list_select_related = ("congress", "room", "track")
-    list_filter = ("congress", DayFilter, "room", "track", "kind", "status", "is_highlighted")
+    list_filter = ("congress", DayFilter, "room", "track", "kind", "status", "is_highlighted", EnglishMissingFilter)
     date_hierarchy = "starts_at"
-    search_fields = ("title", "abstract", "speaker_links__speaker__name")
+    search_fields = ("title_fr", "title_en", "abstract_fr", "abstract_en", "speaker_links__speaker__name")
     prepopulated_fields = {"slug": ("title",)}
     autocomplete_fields = ("room", "track")
     readonly_fields = ("uid", "revision", "created_at", "modified_at")
@@ -227,7 +292,7 @@ class SessionAdmin(SessionImportsMixin, EditConflictAdmin):
         zone = timezone.get_current_timezone_name()
         return with_loaded_state(
             [
-                (None, {"fields": ("congress", "title", "slug", "kind", "status", "language")}),
+                (None, {"fields": ("congress", ("title_fr", "title_en"), "slug", "kind", "status", "language")}),
                 (
                     _("Time and place"),
                     {
@@ -235,7 +300,7 @@ class SessionAdmin(SessionImportsMixin, EditConflictAdmin):
                         "description": gettext("Times are in the congress’s time zone, %(zone)s.") % {"zone": zone},
                     },
                 ),
-                (_("Content"), {"fields": ("abstract", "track", "is_highlighted")}),
+                (_("Content"), {"fields": (("abstract_fr", "abstract_en"), "track", "is_highlighted")}),
                 (
                     _("Calendar identity"),
                     {

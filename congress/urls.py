@@ -39,7 +39,6 @@ feed_patterns = (
 )
 
 urlpatterns = [
-    path("", include(feed_patterns)),
     path("i18n/", include("django.conf.urls.i18n")),
     path("healthz", health.healthz, name="healthz"),
     path("sw.js", offline.service_worker, name="service-worker"),
@@ -47,6 +46,8 @@ urlpatterns = [
     path("sitemap.xml", views.sitemap, name="sitemap"),
 ]
 urlpatterns += i18n_patterns(
+    # /calendar.ics is French, /en/calendar.ics English: same events, same UIDs, the text of the language.
+    path("", include(feed_patterns)),
     path("", include(page_patterns)),
     path("speakers/", include("speakers.urls")),
     path("admin/", admin.site.urls),

@@ -18,7 +18,7 @@ from django.views.decorators.http import require_safe
 
 from congress import calendar_links, jsonld, now, queries
 from congress.caching import public_page
-from congress.models import Congress, Participation, Session
+from congress.models import Congress, Participation
 from congress.queries import BadFilter, ScheduleFilters
 from congress.rendering import (
     HtmxHttpRequest,
@@ -94,7 +94,7 @@ def schedule(request: HtmxHttpRequest, congress: Congress) -> HttpResponse:
         "filters": filters,
         "tracks": tracks,
         "rooms": rooms,
-        "kinds": Session.Kind.choices,
+        "kinds": queries.congress_kinds(congress),
         "layout": layout,
         "days": days,
         "session_count": len(sessions),
