@@ -151,7 +151,7 @@ def test_saving_an_untouched_text_keeps_its_line_ends(organisers):
     session = make_session(abstract="Premier paragraphe.\n\nSecond paragraphe.")
     url = reverse("admin:congress_session_change", args=[session.pk])
     form = open_form(alice, url)
-    assert "\r\n" in form["abstract"][0]  # as a browser sends a textarea
+    assert "\r\n" in form["abstract_fr"][0]  # as a browser sends a textarea
 
     assert alice.post(url, {**form, "title_fr": ["Nouveau titre"]}).status_code == 302
 
