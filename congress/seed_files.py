@@ -199,8 +199,10 @@ def label(section: str, index: int, data, key_field: str) -> str:
 
 
 REQUIRED, OPTIONAL = True, False
+# A field without suffix is the French text (the reference); `…_en` its optional English version.
 VENUE_FIELDS = {
     "name": (text, REQUIRED),
+    "name_en": (text, OPTIONAL),
     "street_address": (text, OPTIONAL),
     "postcode": (text, OPTIONAL),
     "city": (text, REQUIRED),
@@ -208,40 +210,58 @@ VENUE_FIELDS = {
     "latitude": (decimal, OPTIONAL),
     "longitude": (decimal, OPTIONAL),
 }
-ROOM_FIELDS = {"slug": (text, REQUIRED), "name": (text, REQUIRED), "capacity": (integer, OPTIONAL)}
+ROOM_FIELDS = {
+    "slug": (text, REQUIRED),
+    "name": (text, REQUIRED),
+    "name_en": (text, OPTIONAL),
+    "capacity": (integer, OPTIONAL),
+}
 ORGANISATION_FIELDS = {
     "slug": (text, REQUIRED),
     "name": (text, REQUIRED),
     "website": (text, OPTIONAL),
     "description": (text, OPTIONAL),
+    "description_en": (text, OPTIONAL),
 }
 SPEAKER_FIELDS = {
     "slug": (text, REQUIRED),
     "name": (text, REQUIRED),
     "sort_name": (text, OPTIONAL),
     "job_title": (text, OPTIONAL),
+    "job_title_en": (text, OPTIONAL),
     "biography": (text, OPTIONAL),
+    "biography_en": (text, OPTIONAL),
 }
 CONGRESS_FIELDS = {
     "slug": (text, REQUIRED),
     "edition": (integer, REQUIRED),
     "name": (text, REQUIRED),
+    "name_en": (text, OPTIONAL),
     "acronym": (text, REQUIRED),
     "start_date": (date, REQUIRED),
     "end_date": (date, REQUIRED),
     "time_zone": (text, OPTIONAL),
     "short_description": (text, OPTIONAL),
+    "short_description_en": (text, OPTIONAL),
     "description": (text, OPTIONAL),
+    "description_en": (text, OPTIONAL),
     "website": (text, OPTIONAL),
     "is_current": (boolean, OPTIONAL),
 }
-TRACK_FIELDS = {"slug": (text, REQUIRED), "name": (text, REQUIRED), "colour": (text, OPTIONAL)}
+TRACK_FIELDS = {
+    "slug": (text, REQUIRED),
+    "name": (text, REQUIRED),
+    "name_en": (text, OPTIONAL),
+    "colour": (text, OPTIONAL),
+}
 PARTICIPATION_FIELDS = {"role": (text, REQUIRED), "tier": (text, OPTIONAL)}
 SESSION_FIELDS = {
     "slug": (text, REQUIRED),
     "title": (text, REQUIRED),
+    "title_en": (text, OPTIONAL),
     "kind": (text, OPTIONAL),
     "abstract": (text, OPTIONAL),
+    "abstract_en": (text, OPTIONAL),
     "is_highlighted": (boolean, OPTIONAL),
     "time_to_be_confirmed": (boolean, OPTIONAL),
     "status": (text, OPTIONAL),

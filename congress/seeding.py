@@ -25,6 +25,7 @@ import yaml
 from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import models, transaction
+from django.utils import translation
 
 from congress.models import (
     Congress,
@@ -367,7 +368,8 @@ class SeedWriter:
 def load_seeds(directory: Path = DEFAULT_DIRECTORY) -> Summary:
     """Read every seed file of `directory`, then write them in one transaction (see the module docstring)."""
     rows = SeedReader().read_directory(Path(directory))
-    with transaction.atomic():
+    # `title` is the French text whatever the caller's language (django-modeltranslation writes the active one).
+    with transaction.atomic(), translation.override(settings.LANGUAGE_CODE):
         writer = SeedWriter()
         for row in rows:
             writer.apply(row)

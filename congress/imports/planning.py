@@ -15,6 +15,7 @@ import datetime as dt
 import uuid
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils import translation
 from django.utils.text import slugify
@@ -390,5 +391,10 @@ class Planner:
 
 
 def plan_import(schedule: ImportedSchedule, congress: Congress, *, prune: bool = False) -> ImportPlan:
+    with translation.override(settings.LANGUAGE_CODE):  # compared with the French texts (title_fr)
+        return _plan_import(schedule, congress, prune=prune)
+
+
+def _plan_import(schedule: ImportedSchedule, congress: Congress, *, prune: bool = False) -> ImportPlan:
     """What importing `schedule` into `congress` would do; reads the database, writes nothing."""
     return Planner(schedule, congress, prune=prune).run()

@@ -11,7 +11,9 @@ import datetime as dt
 import re
 import uuid
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.utils import translation
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from import_export import fields, resources, widgets
@@ -75,7 +77,20 @@ def speaker_names(text: str) -> list[str]:
     return list(dict.fromkeys(name.strip()[:200] for name in text.split(";") if name.strip()))
 
 
-class SessionColumns(resources.ModelResource):
+class InFrench:
+    """Spreadsheet columns are the French texts (title_fr…), whatever the admin's language: django-modeltranslation
+    reads and writes `title` in the active language."""
+
+    def import_data(self, *args, **kwargs):
+        with translation.override(settings.LANGUAGE_CODE):
+            return super().import_data(*args, **kwargs)
+
+    def export(self, *args, **kwargs):
+        with translation.override(settings.LANGUAGE_CODE):
+            return super().export(*args, **kwargs)
+
+
+class SessionColumns(InFrench, resources.ModelResource):
     """What the session export and the planning export share: times in the edition's zone, names."""
 
     edition = fields.Field(column_name="edition")
@@ -250,7 +265,7 @@ class SessionPlanningResource(SessionColumns):
         return session.stars.count() if count is None else count
 
 
-class SpeakerResource(resources.ModelResource):
+class SpeakerResource(InFrench, resources.ModelResource):
     organisation = fields.Field(
         attribute="organisation", column_name="organisation", widget=widgets.ForeignKeyWidget(Organisation, "slug")
     )

@@ -6,9 +6,10 @@ writes send no signals, so what a save would do is done here: the revision (cale
 a revised field changes, exactly as Session.save() does for an admin edit, and the programme version once.
 """
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import F
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from congress.imports.planning import (
     IMPORT_RECORD_LABEL,
@@ -26,6 +27,8 @@ from congress.models import Congress, ProgrammeVersion, Room, SeedRecord, Sessio
 from speakers.models import SessionSpeaker, Speaker
 
 # Session.REVISED_FIELDS names the room by its column; the plan names fields.
+# bulk_update writes columns: the French columns django-modeltranslation reads, beside the original ones.
+FRENCH_FIELDS = (f"title_{settings.LANGUAGE_CODE}", f"abstract_{settings.LANGUAGE_CODE}")
 REVISED = {"room" if name == "room_id" else name for name in Session.REVISED_FIELDS}
 
 
@@ -72,6 +75,11 @@ def record_fields(line: SessionLine) -> dict:
 
 @transaction.atomic
 def apply_plan(plan: ImportPlan) -> ImportPlan:
+    with translation.override(settings.LANGUAGE_CODE):  # the file's text is the French version (title_fr)
+        return _apply_plan(plan)
+
+
+def _apply_plan(plan: ImportPlan) -> ImportPlan:
     if plan.errors:
         raise ImportRefused(plan)
     Room.objects.bulk_create(plan.new_rooms)
@@ -86,7 +94,7 @@ def apply_plan(plan: ImportPlan) -> ImportPlan:
             line.session.revision += 1
         line.session.modified_at = now
     Session.objects.bulk_update(
-        [line.session for line in updated], [*OWNED_FIELDS, "revision", "modified_at"], batch_size=500
+        [line.session for line in updated], [*OWNED_FIELDS, *FRENCH_FIELDS, "revision", "modified_at"], batch_size=500
     )
     write_speaker_links([line for line in lines if line.speakers_change])
     prune(plan, now)

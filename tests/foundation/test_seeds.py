@@ -7,6 +7,7 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.urls import reverse
+from django.utils import translation
 
 from congress.models import Congress, Participation, ProgrammeVersion, Room, SeedRecord, Session, Track, Venue
 from congress.seeding import load_seeds
@@ -18,6 +19,13 @@ pytestmark = pytest.mark.django_db
 PARIS = zoneinfo.ZoneInfo("Europe/Paris")
 TALK = "moderniser-le-reseau-industriel-de-sanofi"
 CONGRESS_FILE = "france-bioproduction-2025.yaml"
+
+
+@pytest.fixture(autouse=True)
+def french():
+    """The seeded texts as French pages show them (title, name…: the French fields; *_en the English ones)."""
+    with translation.override("fr"):
+        yield
 
 
 def dump() -> str:
