@@ -19,6 +19,7 @@ How a reload treats what organisers changed in the admin:
 """
 
 import zoneinfo
+from contextvars import ContextVar
 from pathlib import Path
 
 import yaml
@@ -360,14 +361,19 @@ class SeedWriter:
 
     @staticmethod
     def seed_error(row: Row, exc: ValidationError) -> SeedError:
-        errors = exc.message_dict if hasattr(exc, "error_dict") else {NON_FIELD_ERRORS: exc.messages}
+        with translation.override(MESSAGES_LANGUAGE.get()):  # the caller's language, not the French of the rows
+            errors = exc.message_dict if hasattr(exc, "error_dict") else {NON_FIELD_ERRORS: exc.messages}
         name, messages = next(iter(errors.items()))
         return SeedError(row.file, row.entry, None if name == NON_FIELD_ERRORS else name, " ".join(messages))
+
+
+MESSAGES_LANGUAGE: ContextVar[str | None] = ContextVar("seed_messages_language", default=None)
 
 
 def load_seeds(directory: Path = DEFAULT_DIRECTORY) -> Summary:
     """Read every seed file of `directory`, then write them in one transaction (see the module docstring)."""
     rows = SeedReader().read_directory(Path(directory))
+    MESSAGES_LANGUAGE.set(translation.get_language())
     # `title` is the French text whatever the caller's language (django-modeltranslation writes the active one).
     with transaction.atomic(), translation.override(settings.LANGUAGE_CODE):
         writer = SeedWriter()

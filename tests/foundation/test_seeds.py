@@ -21,7 +21,7 @@ TALK = "moderniser-le-reseau-industriel-de-sanofi"
 CONGRESS_FILE = "france-bioproduction-2025.yaml"
 
 
-@pytest.fixture(autouse=True)
+@pytest.fixture
 def french():
     """The seeded texts as French pages show them (title, name…: the French fields; *_en the English ones)."""
     with translation.override("fr"):
@@ -46,6 +46,7 @@ def load(directory) -> str:
     return out.getvalue()
 
 
+@pytest.mark.usefixtures("french")
 def test_seeded_congress_is_the_current_ninth_edition_in_tours(seeded):
     congress = Congress.objects.current().select_related("venue").get()
 
