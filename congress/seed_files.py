@@ -12,6 +12,7 @@ from pathlib import Path
 import yaml
 from django.conf import settings
 from django.db import models
+from modeltranslation.translator import NotRegistered, translator
 
 from congress.models import (
     Congress,
@@ -276,8 +277,20 @@ MODEL_ORDER = [
 ]  # fmt: skip
 
 
+def french_names(model: type[models.Model], mapping: dict) -> dict:
+    """A seed's `title` is the French text: the row names its column, `title_fr`, so that loading and matching
+    do not depend on the active language (django-modeltranslation reads and writes `title` in that one)."""
+    try:
+        translated = translator.get_options_for_model(model).fields
+    except NotRegistered:
+        return dict(mapping)
+    return {
+        f"{name}_{settings.LANGUAGE_CODE}" if name in translated else name: value for name, value in mapping.items()
+    }
+
+
 def venue_ref(name: str) -> Ref:
-    return Ref(Venue, name, {"name": name}, name)
+    return Ref(Venue, name, french_names(Venue, {"name": name}), name)
 
 
 def congress_ref(slug: str) -> Ref:

@@ -19,14 +19,12 @@ How a reload treats what organisers changed in the admin:
 """
 
 import zoneinfo
-from contextvars import ContextVar
 from pathlib import Path
 
 import yaml
 from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import models, transaction
-from django.utils import translation
 
 from congress.models import (
     Congress,
@@ -61,6 +59,7 @@ from congress.seed_files import (
     Summary,
     congress_ref,
     display_path,
+    french_names,
     label,
     local_datetime,
     organisation_ref,
@@ -118,7 +117,7 @@ class SeedReader:
         earlier = self.seen.get((model, key))
         if earlier is not None:
             raise entry.error(None, f"duplicate entry: already given in {earlier.file}, {earlier.entry}")
-        row = Row(model, key, lookup, values, entry.file, entry.entry)
+        row = Row(model, key, french_names(model, lookup), french_names(model, values), entry.file, entry.entry)
         self.seen[(model, key)] = row
         self.rows.append(row)
 
@@ -237,6 +236,9 @@ class SeedReader:
             self.add(SessionSpeaker, f"{session.key}/{speaker.key}", lookup, link_values, link)
 
 
+MISSING_VALUE = object()  # never equal to a stored value
+
+
 class SeedWriter:
     def __init__(self) -> None:
         self.records = {(record.model_label, record.natural_key): record for record in SeedRecord.objects.all()}
@@ -309,7 +311,7 @@ class SeedWriter:
                 seeded = stored(model_field, value)
                 if current == seeded:
                     seeded_fields[name] = seeded
-                elif name in last and current == last[name]:
+                elif current == self.last_seeded(last, name):
                     setattr(instance, name, value)
                     seeded_fields[name] = seeded
                     changed.append(name)
@@ -330,6 +332,16 @@ class SeedWriter:
         elif record.values != new_values:
             record.values = new_values
             record.save()
+
+    @staticmethod
+    def last_seeded(last: dict, name: str):
+        """What the seed last wrote in a field; records made before English existed name `title_fr` `title`."""
+        if name in last:
+            return last[name]
+        french_suffix = f"_{settings.LANGUAGE_CODE}"
+        if name.endswith(french_suffix) and name.removesuffix(french_suffix) in last:
+            return last[name.removesuffix(french_suffix)]
+        return MISSING_VALUE
 
     def skip_deleted(self, row: Row) -> None:
         self.summary.deleted_rows += 1
@@ -361,21 +373,15 @@ class SeedWriter:
 
     @staticmethod
     def seed_error(row: Row, exc: ValidationError) -> SeedError:
-        with translation.override(MESSAGES_LANGUAGE.get()):  # the caller's language, not the French of the rows
-            errors = exc.message_dict if hasattr(exc, "error_dict") else {NON_FIELD_ERRORS: exc.messages}
+        errors = exc.message_dict if hasattr(exc, "error_dict") else {NON_FIELD_ERRORS: exc.messages}
         name, messages = next(iter(errors.items()))
         return SeedError(row.file, row.entry, None if name == NON_FIELD_ERRORS else name, " ".join(messages))
-
-
-MESSAGES_LANGUAGE: ContextVar[str | None] = ContextVar("seed_messages_language", default=None)
 
 
 def load_seeds(directory: Path = DEFAULT_DIRECTORY) -> Summary:
     """Read every seed file of `directory`, then write them in one transaction (see the module docstring)."""
     rows = SeedReader().read_directory(Path(directory))
-    MESSAGES_LANGUAGE.set(translation.get_language())
-    # `title` is the French text whatever the caller's language (django-modeltranslation writes the active one).
-    with transaction.atomic(), translation.override(settings.LANGUAGE_CODE):
+    with transaction.atomic():
         writer = SeedWriter()
         for row in rows:
             writer.apply(row)

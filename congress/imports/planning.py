@@ -26,6 +26,15 @@ from congress.models import Congress, Room, SeedRecord, Session, Track
 from congress.seed_files import stored
 
 IMPORT_RECORD_LABEL = "import:congress.Session"
+# A file's title and abstract are the French texts: read and written as title_fr and abstract_fr, as
+# django-modeltranslation would take `title` in the active language (an English admin page, say).
+FRENCH_COLUMNS = {name: f"{name}_{settings.LANGUAGE_CODE}" for name in ("title", "abstract")}
+
+
+def column(name: str) -> str:
+    return FRENCH_COLUMNS.get(name, name)
+
+
 # The fields an import owns; "speakers" is the ordered list of the session's speaker names.
 OWNED_FIELDS = ("title", "abstract", "kind", "language", "starts_at", "ends_at", "room", "track", "status")
 SPEAKERS = "speakers"
@@ -296,7 +305,7 @@ class Planner:
             congress=self.congress,
             uid=uuid.UUID(event.guid) if event.guid else uuid.uuid4(),
             slug=unique_slug(slug, self.slugs, max_length=120, fallback="session"),
-            **values,
+            **{column(name): value for name, value in values.items()},
         )
         line.outcome = Outcome.CREATED
         line.speakers_change = bool(line.speaker_names)
@@ -304,7 +313,7 @@ class Planner:
 
     def update(self, line: SessionLine, session: Session, values: dict) -> None:
         last = line.record.values.get("fields", {}) if line.record is not None else {}
-        current_values = {name: self.stored_value(name, getattr(session, name)) for name in OWNED_FIELDS}
+        current_values = {name: self.stored_value(name, getattr(session, column(name))) for name in OWNED_FIELDS}
         current_values[SPEAKERS] = [link.speaker.name for link in session.speaker_links_in_order]
         file_values = {name: self.stored_value(name, values[name]) for name in OWNED_FIELDS}
         file_values[SPEAKERS] = line.speaker_names
@@ -320,7 +329,7 @@ class Planner:
             if name == SPEAKERS:
                 line.speakers_change = True
             else:
-                setattr(session, name, values[name])
+                setattr(session, column(name), values[name])
         line.session = session
         line.outcome = Outcome.UPDATED if line.changes else Outcome.UNCHANGED
 
@@ -391,10 +400,5 @@ class Planner:
 
 
 def plan_import(schedule: ImportedSchedule, congress: Congress, *, prune: bool = False) -> ImportPlan:
-    with translation.override(settings.LANGUAGE_CODE):  # compared with the French texts (title_fr)
-        return _plan_import(schedule, congress, prune=prune)
-
-
-def _plan_import(schedule: ImportedSchedule, congress: Congress, *, prune: bool = False) -> ImportPlan:
     """What importing `schedule` into `congress` would do; reads the database, writes nothing."""
     return Planner(schedule, congress, prune=prune).run()

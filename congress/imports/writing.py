@@ -6,12 +6,12 @@ writes send no signals, so what a save would do is done here: the revision (cale
 a revised field changes, exactly as Session.save() does for an admin edit, and the programme version once.
 """
 
-from django.conf import settings
 from django.db import transaction
 from django.db.models import F
-from django.utils import timezone, translation
+from django.utils import timezone
 
 from congress.imports.planning import (
+    FRENCH_COLUMNS,
     IMPORT_RECORD_LABEL,
     OWNED_FIELDS,
     SPEAKERS,
@@ -19,6 +19,7 @@ from congress.imports.planning import (
     Outcome,
     Planner,
     SessionLine,
+    column,
     plan_import,
     unique_slug,
 )
@@ -28,7 +29,7 @@ from speakers.models import SessionSpeaker, Speaker
 
 # Session.REVISED_FIELDS names the room by its column; the plan names fields.
 # bulk_update writes columns: the French columns django-modeltranslation reads, beside the original ones.
-FRENCH_FIELDS = (f"title_{settings.LANGUAGE_CODE}", f"abstract_{settings.LANGUAGE_CODE}")
+FRENCH_FIELDS = tuple(FRENCH_COLUMNS.values())
 REVISED = {"room" if name == "room_id" else name for name in Session.REVISED_FIELDS}
 
 
@@ -69,17 +70,12 @@ def record_fields(line: SessionLine) -> dict:
         if name == SPEAKERS:
             fields[name] = line.speaker_names
         else:
-            fields[name] = Planner.stored_value(name, getattr(line.session, name))
+            fields[name] = Planner.stored_value(name, getattr(line.session, column(name)))
     return fields
 
 
 @transaction.atomic
 def apply_plan(plan: ImportPlan) -> ImportPlan:
-    with translation.override(settings.LANGUAGE_CODE):  # the file's text is the French version (title_fr)
-        return _apply_plan(plan)
-
-
-def _apply_plan(plan: ImportPlan) -> ImportPlan:
     if plan.errors:
         raise ImportRefused(plan)
     Room.objects.bulk_create(plan.new_rooms)

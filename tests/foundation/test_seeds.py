@@ -61,6 +61,7 @@ def test_seeded_congress_is_the_current_ninth_edition_in_tours(seeded):
     assert congress.short_description and congress.description
 
 
+@pytest.mark.usefixtures("french")
 def test_seeded_rooms_are_the_palais_auditoriums_and_exhibition_hall(seeded):
     rooms = Room.objects.filter(venue__name="Palais des Congrès de Tours").order_by("position")
 
@@ -82,6 +83,7 @@ def test_seeded_participations_are_two_co_organisers_and_sanofi_premium(seeded):
     ]
 
 
+@pytest.mark.usefixtures("french")
 def test_seeded_talk_is_franck_leroux_keynote_on_19_march_to_be_confirmed(seeded):
     talk = Session.objects.select_related("room", "track", "congress").get(slug=TALK)
 
@@ -95,6 +97,7 @@ def test_seeded_talk_is_franck_leroux_keynote_on_19_march_to_be_confirmed(seeded
     assert [fact for fact in facts if fact not in talk.abstract] == []
 
 
+@pytest.mark.usefixtures("french")
 def test_seeded_speaker_is_sanofi_with_his_job_title_and_career(seeded):
     speaker = Speaker.objects.select_related("organisation").get(slug="franck-leroux")
 
@@ -171,6 +174,7 @@ def test_organiser_change_is_kept_when_the_seed_file_does_not_change(seeded):
     assert Room.objects.get(slug="descartes").capacity == 320
 
 
+@pytest.mark.usefixtures("french")
 def test_change_made_in_the_admin_survives_load_seeds(seeded, organiser_client):
     room = Room.objects.get(slug="descartes")
     organiser_client.post(
@@ -410,6 +414,7 @@ def test_seed_times_are_read_in_the_congress_time_zone(seeded):
     assert talk.starts_at.astimezone(dt.UTC).hour == 9
 
 
+@pytest.mark.usefixtures("french")
 def test_saving_a_session_in_the_admin_leaves_its_abstract_to_the_seeds(seed_dir):
     load(seed_dir)
     talk = Session.objects.get(slug=TALK)
@@ -427,6 +432,7 @@ def test_saving_a_session_in_the_admin_leaves_its_abstract_to_the_seeds(seed_dir
     assert "kept 0 field(s)" in summary
 
 
+@pytest.mark.usefixtures("french")
 def test_an_abstract_stored_with_crlf_still_follows_the_seeds(seed_dir):
     load(seed_dir)
     Session.objects.filter(slug=TALK).update(abstract=Session.objects.get(slug=TALK).abstract.replace("\n", "\r\n"))
