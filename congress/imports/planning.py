@@ -35,6 +35,11 @@ def column(name: str) -> str:
     return FRENCH_COLUMNS.get(name, name)
 
 
+def names_of(room_or_track) -> set[str]:
+    """A room's or track's names in both languages, case-folded: a file may use either."""
+    return {name.casefold() for name in (room_or_track.name_fr, room_or_track.name_en) if name}
+
+
 # The fields an import owns; "speakers" is the ordered list of the session's speaker names.
 OWNED_FIELDS = ("title", "abstract", "kind", "language", "starts_at", "ends_at", "room", "track", "status")
 SPEAKERS = "speakers"
@@ -158,13 +163,13 @@ class Planner:
     def find_or_plan_room(self, name: str) -> Room | None:
         key, slug = name.casefold(), slugify(name)
         for room in self.rooms:
-            if room.name.casefold() == key or room.slug == slug:
+            if key in names_of(room) or room.slug == slug:
                 return room
         if key == self.congress.venue.name.casefold():
             return None  # our own export lists a session without a room under the venue's name
         room = Room(
             venue=self.congress.venue,
-            name=name[: Room._meta.get_field("name").max_length],
+            name_fr=name[: Room._meta.get_field("name").max_length],
             slug=unique_slug(name, self.room_slugs, max_length=100, fallback="room"),
             capacity=self.capacities.get(name),
             position=max([room.position for room in self.rooms] or [0]) + 1,
@@ -181,13 +186,13 @@ class Planner:
     def find_or_plan_track(self, name: str) -> Track:
         key, slug = name.casefold(), slugify(name)
         for track in self.tracks:
-            if track.name.casefold() == key or track.slug == slug:
+            if key in names_of(track) or track.slug == slug:
                 return track
         info = self.track_info.get(name)
         colour = info.colour if info and len(info.colour) == 7 and info.colour.startswith("#") else ""
         track = Track(
             congress=self.congress,
-            name=name[: Track._meta.get_field("name").max_length],
+            name_fr=name[: Track._meta.get_field("name").max_length],
             slug=unique_slug(
                 info.slug if info and info.slug else name, self.track_slugs, max_length=100, fallback="track"
             ),
