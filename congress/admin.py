@@ -12,9 +12,9 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
-from modeltranslation.admin import TranslationAdmin, TranslationTabularInline
-from modeltranslation.translator import translator
+from modeltranslation.admin import TranslationTabularInline
 
+from congress.admin_english import EnglishMissingFilter, TranslatedAdmin, missing_texts
 from congress.admin_forms import EditConflictAdmin, EditConflictForm, EditConflictInline, with_loaded_state
 from congress.imports.admin import SessionImportsMixin
 from congress.models import Congress, Organisation, Participation, ProgrammeVersion, Room, Session, Track, Venue
@@ -23,52 +23,6 @@ from speakers.models import SessionSpeaker, Speaker
 admin.site.site_header = _("Congrès France Bioproduction — organisers")
 admin.site.site_title = _("France Bioproduction admin")
 admin.site.index_title = _("Programme and content")
-
-
-class TranslatedAdmin(EditConflictAdmin, TranslationAdmin):
-    """French and English side by side: a fieldset line ("title",) becomes ("title_fr", "title_en").
-    (modeltranslation's tabs need jQuery UI from a CDN, which the admin's CSP refuses.)"""
-
-
-class EnglishMissingFilter(admin.SimpleListFilter):
-    """Rows with a French text and no English one, among `english_fields`."""
-
-    title = _("English")
-    parameter_name = "english"
-
-    def lookups(self, request, model_admin):
-        return [("missing", _("English missing")), ("complete", _("English complete"))]
-
-    def queryset(self, request, queryset):
-        missing = english_missing(queryset.model)
-        if self.value() == "missing":
-            return queryset.filter(missing)
-        if self.value() == "complete":
-            return queryset.exclude(missing)
-        return queryset
-
-
-def missing_texts(queryset) -> int:
-    """How many translated texts of these rows are in French only (one query)."""
-    counts = {
-        name: Count("pk", filter=english_missing_field(name), distinct=True)
-        for name in translator.get_options_for_model(queryset.model).fields
-    }
-    return sum(queryset.order_by().aggregate(**counts).values())
-
-
-def english_missing_field(name: str) -> Q:
-    french = ~Q(**{f"{name}_fr": ""}) & Q(**{f"{name}_fr__isnull": False})
-    english = Q(**{f"{name}_en": ""}) | Q(**{f"{name}_en__isnull": True})
-    return french & english
-
-
-def english_missing(model) -> Q:
-    """A row whose French text has no English version, for each translated field of `model`."""
-    missing = Q()
-    for name in translator.get_options_for_model(model).fields:
-        missing |= english_missing_field(name)
-    return missing
 
 
 class RoomInline(EditConflictInline, TranslationTabularInline):

@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
 
-from congress.admin import EnglishMissingFilter, TranslatedAdmin
+from congress.admin_english import EnglishMissingFilter, TranslatedAdmin
 from congress.imports.admin import SpeakerImportsMixin
 from speakers.models import Speaker
 

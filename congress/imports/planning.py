@@ -15,31 +15,17 @@ import datetime as dt
 import uuid
 from dataclasses import dataclass, field
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils import translation
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
+from congress.imports.french import column, names_of
 from congress.imports.readers import ImportedEvent, ImportedSchedule, describe
 from congress.models import Congress, Room, SeedRecord, Session, Track
 from congress.seed_files import stored
 
 IMPORT_RECORD_LABEL = "import:congress.Session"
-# A file's title and abstract are the French texts: read and written as title_fr and abstract_fr, as
-# django-modeltranslation would take `title` in the active language (an English admin page, say).
-FRENCH_COLUMNS = {name: f"{name}_{settings.LANGUAGE_CODE}" for name in ("title", "abstract")}
-
-
-def column(name: str) -> str:
-    return FRENCH_COLUMNS.get(name, name)
-
-
-def names_of(room_or_track) -> set[str]:
-    """A room's or track's names in both languages, case-folded: a file may use either."""
-    return {name.casefold() for name in (room_or_track.name_fr, room_or_track.name_en) if name}
-
-
 # The fields an import owns; "speakers" is the ordered list of the session's speaker names.
 OWNED_FIELDS = ("title", "abstract", "kind", "language", "starts_at", "ends_at", "room", "track", "status")
 SPEAKERS = "speakers"

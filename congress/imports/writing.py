@@ -10,8 +10,8 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from congress.imports.french import FRENCH_COLUMNS, column
 from congress.imports.planning import (
-    FRENCH_COLUMNS,
     IMPORT_RECORD_LABEL,
     OWNED_FIELDS,
     SPEAKERS,
@@ -19,7 +19,6 @@ from congress.imports.planning import (
     Outcome,
     Planner,
     SessionLine,
-    column,
     plan_import,
     unique_slug,
 )
@@ -30,7 +29,9 @@ from speakers.models import SessionSpeaker, Speaker
 # Session.REVISED_FIELDS names the room by its column; the plan names fields.
 # bulk_update writes columns: the French columns django-modeltranslation reads, beside the original ones.
 FRENCH_FIELDS = tuple(FRENCH_COLUMNS.values())
-REVISED = {"room" if name == "room_id" else name for name in Session.REVISED_FIELDS}
+REVISED = {
+    {"room_id": "room", "title_fr": "title", "title_en": "title"}.get(name, name) for name in Session.REVISED_FIELDS
+}
 
 
 class ImportRefused(Exception):
