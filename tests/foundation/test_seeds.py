@@ -179,7 +179,8 @@ def test_change_made_in_the_admin_survives_load_seeds(seeded, organiser_client):
     room = Room.objects.get(slug="descartes")
     organiser_client.post(
         reverse("admin:congress_room_change", args=[room.pk]),
-        {"venue": room.venue_id, "name_fr": "Auditorium Descartes", "slug": "descartes", "capacity": 340, "position": 2},
+        {"venue": room.venue_id, "name_fr": "Auditorium Descartes", "slug": "descartes", "capacity": 340}
+        | {"position": 2},
     )
 
     load_seeds()
