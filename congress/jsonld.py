@@ -1,7 +1,9 @@
 """schema.org data (https://schema.org/Event) for search engines and assistants: the congress with its
 sessions on the home page, one session on its page. Data in, dicts out; the template tag `jsonld` writes it."""
 
+from django.conf import settings
 from django.urls import reverse
+from django.utils.translation import get_language
 
 from congress.calendar_links import absolute_url as absolute
 from congress.models import Congress, Participation, Session
@@ -52,7 +54,7 @@ def congress_event(congress: Congress, sessions: list[Session], participations: 
         "endDate": congress.end_date.isoformat(),
         "eventStatus": "https://schema.org/EventScheduled",
         "eventAttendanceMode": "https://schema.org/OfflineEventAttendanceMode",
-        "inLanguage": "fr",
+        "inLanguage": get_language() or settings.LANGUAGE_CODE,  # the language of the names and description
         "url": absolute(reverse("congress:home")),
         "location": _place(congress),
         "organizer": [_organisation(row) for row in participations if row.role != Participation.Role.PARTNER],
