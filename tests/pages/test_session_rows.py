@@ -64,7 +64,7 @@ def test_row_title_is_marked_french_on_english_pages_only(client, programme):
     assert english.xpath(".//ul//a/@href") == ["/en/speakers/franck-leroux/"]
     # Without English versions, the title, the room and the track are the French texts.
     marked = english.xpath('.//*[contains(@class, "session__title")]//a | .//*[@class="session__room"]')
-    marked += english.xpath('.//*[@class="session__track"]')
+    marked += english.xpath('.//*[@class="session__track"] | .//*[@class="star__title"]')
     assert english.xpath(".//*[@lang]") == marked
 
 
