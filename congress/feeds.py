@@ -156,7 +156,8 @@ def schedule_xml(request: HttpRequest, congress: Congress) -> HttpResponse:
     language = schedule_language(request)
     if language is None:
         return _unknown_language()
-    content = frab.schedule_xml_bytes(_schedule(request, congress, "feeds:schedule-xml", language))
+    with translation.override(language):  # track names are read while writing
+        content = frab.schedule_xml_bytes(_schedule(request, congress, "feeds:schedule-xml", language))
     filename = f"{congress.acronym}-schedule.xml"
     return _schedule_response(content, "application/xml; charset=utf-8", filename, language)
 
@@ -169,5 +170,6 @@ def schedule_json(request: HttpRequest, congress: Congress) -> HttpResponse:
     language = schedule_language(request)
     if language is None:
         return _unknown_language()
-    content = frab.schedule_json_bytes(_schedule(request, congress, "feeds:schedule-json", language))
+    with translation.override(language):
+        content = frab.schedule_json_bytes(_schedule(request, congress, "feeds:schedule-json", language))
     return _schedule_response(content, "application/json", f"{congress.acronym}-schedule.json", language)
