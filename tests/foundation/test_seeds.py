@@ -442,3 +442,34 @@ def test_an_abstract_stored_with_crlf_still_follows_the_seeds(seed_dir):
     load(seed_dir)
 
     assert "Second temps fort" in Session.objects.get(slug=TALK).abstract
+
+
+def test_seeds_give_the_english_versions(seeded):
+    session = Session.objects.get(slug="moderniser-le-reseau-industriel-de-sanofi")
+    speaker = Speaker.objects.get(slug="franck-leroux")
+
+    assert session.title_en.startswith("Modernising Sanofi’s manufacturing network")
+    assert "Modulus" in session.abstract_en and "Modulus" in session.abstract_fr
+    assert speaker.job_title_en == "Head of Industrial Strategy and Operational Excellence"
+    assert speaker.biography_en.startswith("An engineer by training")
+    assert Congress.objects.current().get().name_en == "France Bioproduction Congress 2025"
+    assert Room.objects.get(slug="francois-ier").name_en == "François I"
+
+
+def test_an_english_text_edited_by_an_organiser_survives_load_seeds(seeded):
+    session = Session.objects.get(slug="moderniser-le-reseau-industriel-de-sanofi")
+    session.title_en = "Our own English title"
+    session.save()
+
+    load_seeds()
+
+    session.refresh_from_db()
+    assert session.title_en == "Our own English title"
+    assert session.title_fr.startswith("Moderniser le réseau industriel de Sanofi")
+
+
+def test_a_reload_changes_nothing_in_either_language(seeded):
+    assert load_seeds().created == 0
+    summary = load_seeds()
+
+    assert (summary.created, summary.updated) == (0, 0)
