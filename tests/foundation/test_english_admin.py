@@ -14,7 +14,8 @@ pytestmark = pytest.mark.django_db
 def test_session_form_has_french_and_english_side_by_side(organiser_client):
     session = make_session(title="Moderniser les usines")
 
-    page = lxml.html.fromstring(organiser_client.get(reverse("admin:congress_session_change", args=[session.pk])).content)
+    url = reverse("admin:congress_session_change", args=[session.pk])
+    page = lxml.html.fromstring(organiser_client.get(url).content)
 
     line = page.xpath('//input[@name="title_fr"]/ancestor::div[contains(@class, "form-row")]')[0]
     assert line.xpath('.//input[@name="title_en"]')  # same line of the form
