@@ -3,11 +3,11 @@
 import datetime as dt
 from collections.abc import Callable
 
+from django.apps import apps
 from django.contrib import admin, messages
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Prefetch, Q
-from django.forms.models import BaseInlineFormSet
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext, ngettext
@@ -18,7 +18,6 @@ from congress.admin_english import EnglishMissingFilter, TranslatedAdmin, missin
 from congress.admin_forms import EditConflictAdmin, EditConflictForm, EditConflictInline, with_loaded_state
 from congress.imports.admin import SessionImportsMixin
 from congress.models import Congress, Organisation, Participation, ProgrammeVersion, Room, Session, Track, Venue
-from speakers.models import SessionSpeaker, Speaker
 
 admin.site.site_header = _("Congrès France Bioproduction — organisers")
 admin.site.site_title = _("France Bioproduction admin")
@@ -117,7 +116,9 @@ class CongressAdmin(TranslatedAdmin):
             Track.objects.filter(congress=congress),
             Room.objects.filter(venue_id=congress.venue_id),
             Session.objects.filter(congress=congress).exclude(status=Session.Status.DRAFT),
-            Speaker.objects.filter(session_links__session__congress=congress).distinct(),
+            apps.get_model("speakers", "Speaker")  # by name: congress never imports speakers
+            .objects.filter(session_links__session__congress=congress)
+            .distinct(),
         ]
         return sum(missing_texts(queryset) for queryset in rows)
 
@@ -181,53 +182,6 @@ class DayFilter(admin.SimpleListFilter):
         return queryset.filter(on_day)
 
 
-class SessionSpeakerFormSet(BaseInlineFormSet):
-    def clean(self) -> None:
-        super().clean()
-        session = self.instance
-        if not (session.starts_at and session.ends_at) or session.ends_at <= session.starts_at:
-            return  # the session's own form reports the times
-        if session.status == Session.Status.CANCELLED:
-            return
-        forms_by_speaker = {
-            form.cleaned_data["speaker"].pk: form
-            for form in self.forms
-            if form.cleaned_data.get("speaker") and not form.cleaned_data.get("DELETE")
-        }
-        if not forms_by_speaker:
-            return
-        elsewhere = (
-            SessionSpeaker.objects.filter(speaker_id__in=forms_by_speaker)
-            .filter(session__starts_at__lt=session.ends_at, session__ends_at__gt=session.starts_at)
-            .exclude(session__status=Session.Status.CANCELLED)
-            .select_related("speaker", "session__congress")
-            .order_by("session__starts_at")
-        )
-        if session.pk:
-            elsewhere = elsewhere.exclude(session_id=session.pk)
-        for link in elsewhere:
-            other = link.session
-            forms_by_speaker[link.speaker_id].add_error(
-                "speaker",
-                gettext("%(speaker)s already speaks at that time in “%(title)s” (%(start)s–%(end)s).")
-                % {
-                    "speaker": link.speaker.name,
-                    "title": other.title,
-                    "start": other.congress.local(other.starts_at).strftime("%H:%M"),
-                    "end": other.congress.local(other.ends_at).strftime("%H:%M"),
-                },
-            )
-
-
-class SessionSpeakerInline(EditConflictInline, admin.TabularInline):
-    model = SessionSpeaker
-    formset = SessionSpeakerFormSet
-    fields = ("speaker", "role", "position")
-    autocomplete_fields = ("speaker",)
-    ordering = ("position", "pk")
-    extra = 1
-
-
 @admin.register(Session)
 class SessionAdmin(SessionImportsMixin, TranslatedAdmin):
     list_display = ("title", "local_time", "room", "track", "kind", "status", "speaker_names", "star_count")
@@ -238,7 +192,7 @@ class SessionAdmin(SessionImportsMixin, TranslatedAdmin):
     prepopulated_fields = {"slug": ("title",)}
     autocomplete_fields = ("room", "track")
     readonly_fields = ("uid", "revision", "created_at", "modified_at")
-    inlines = [SessionSpeakerInline]
+    inlines = []  # with its speakers from the speakers app (speakers.admin)
     actions = ["publish", "unpublish", "cancel"]
     list_per_page = 50
 
@@ -269,17 +223,13 @@ class SessionAdmin(SessionImportsMixin, TranslatedAdmin):
         )
 
     def get_queryset(self, request):
+        speaker_links = Session._meta.get_field("speaker_links").related_model  # speakers depends on congress
         # The count of agendas that starred a session (never who): organisers move a popular one to a larger room.
         return (
             super()
             .get_queryset(request)
             .annotate(star_count=Count("stars", distinct=True))
-            .prefetch_related(
-                Prefetch(
-                    "speaker_links",
-                    queryset=SessionSpeaker.objects.select_related("speaker").order_by("position", "pk"),
-                )
-            )
+            .prefetch_related(Prefetch("speaker_links", queryset=speaker_links.objects.select_related("speaker")))
         )
 
     def get_changeform_initial_data(self, request):

@@ -22,6 +22,7 @@ import zoneinfo
 from pathlib import Path
 
 import yaml
+from django.apps import apps
 from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import models, transaction
@@ -141,8 +142,7 @@ class SeedReader:
         self.add(Organisation, values["slug"], {"slug": values["slug"]}, values, entry)
 
     def read_speakers(self, data, file: str, where: str) -> None:
-        from speakers.models import Speaker
-
+        Speaker = apps.get_model("speakers", "Speaker")  # the speakers app depends on congress, not the reverse
         entry = Entry(data, file=file, entry=where, fields=[*SPEAKER_FIELDS, "organisation"])
         values = entry.values(SPEAKER_FIELDS)
         organisation = reference(entry, "organisation", organisation_ref)
@@ -197,8 +197,7 @@ class SeedReader:
             )  # fmt: skip
 
     def read_session(self, data, file: str, where: str, *, congress: str, venue: str, time_zone: str) -> None:
-        from speakers.models import SessionSpeaker, Speaker
-
+        SessionSpeaker, Speaker = apps.get_model("speakers", "SessionSpeaker"), apps.get_model("speakers", "Speaker")
         entry = Entry(
             data, file=file, entry=where, fields=[*SESSION_FIELDS, "starts_at", "ends_at", "room", "track"],
             children=["speakers"],

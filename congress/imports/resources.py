@@ -11,6 +11,7 @@ import datetime as dt
 import re
 import uuid
 
+from django.apps import apps
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db.models import Q
@@ -20,7 +21,9 @@ from import_export import fields, resources, widgets
 
 from congress.imports.writing import speakers_by_name
 from congress.models import Congress, Organisation, Room, Session, Track
-from speakers.models import SessionSpeaker, Speaker
+
+# The speakers app depends on congress, never the reverse: its models by name.
+SessionSpeaker, Speaker = apps.get_model("speakers", "SessionSpeaker"), apps.get_model("speakers", "Speaker")
 
 SESSION_COLUMNS = (
     "edition", "guid", "slug", "title", "kind", "status", "language", "day", "start", "end", "room", "track",

@@ -6,6 +6,7 @@ checks the organiser's permissions itself. Bad input gives a form error or a 404
 
 import secrets
 
+from django.apps import apps
 from django.contrib import messages
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
@@ -23,7 +24,9 @@ from congress.imports.readers import ScheduleFileError, read_schedule
 from congress.imports.resources import SessionPlanningResource, template_dataset
 from congress.imports.writing import ImportRefused, apply_plan
 from congress.models import Congress, Session
-from speakers.models import SessionSpeaker
+
+# The speakers app depends on congress, never the reverse: its models by name.
+SessionSpeaker = apps.get_model("speakers", "SessionSpeaker")
 
 PENDING_KEY = "congress-schedule-import"
 # An uploaded schedule waits in the shared cache between the preview and the confirmation, so that any app

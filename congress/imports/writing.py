@@ -6,6 +6,7 @@ writes send no signals, so what a save would do is done here: the revision (cale
 a revised field changes, exactly as Session.save() does for an admin edit, and the programme version once.
 """
 
+from django.apps import apps
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
@@ -24,7 +25,9 @@ from congress.imports.planning import (
 )
 from congress.imports.readers import ImportedSchedule
 from congress.models import Congress, ProgrammeVersion, Room, SeedRecord, Session, Track
-from speakers.models import SessionSpeaker, Speaker
+
+# The speakers app depends on congress, never the reverse: its models by name.
+SessionSpeaker, Speaker = apps.get_model("speakers", "SessionSpeaker"), apps.get_model("speakers", "Speaker")
 
 # Session.REVISED_FIELDS names the room by its column; the plan names fields.
 # bulk_update writes columns: the French columns django-modeltranslation reads, beside the original ones.

@@ -9,16 +9,6 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 PACKAGES = ("congress", "speakers")
 MAX_LINES = 400
-# Modules of other work that still import the speakers app (admin, seeding, the schedule import). Strict: once
-# one is fixed its test passes, and it must leave this list.
-OVER_400_LINES: set[str] = set()
-IMPORTING_SPEAKERS = {
-    "congress.admin",
-    "congress.seeding",
-    "congress.imports.resources",
-    "congress.imports.views",
-    "congress.imports.writing",
-}
 
 
 def modules() -> dict[str, Path]:
@@ -77,20 +67,13 @@ def test_no_module_imports_one_that_imports_it_back():
     assert cycles == []
 
 
-def pending(names: set[str], reason: str) -> list:
-    return [
-        pytest.param(name, marks=pytest.mark.xfail(strict=True, reason=reason)) if name in names else name
-        for name in sorted(modules())
-    ]
-
-
-@pytest.mark.parametrize("name", pending(IMPORTING_SPEAKERS, "not yet by relation names"))
+@pytest.mark.parametrize("name", sorted(modules()))
 def test_the_congress_app_never_imports_the_speakers_app(name):
     if not name.startswith("congress"):
         return
     assert sorted(target for target in graph()[name] if target.startswith("speakers")) == []
 
 
-@pytest.mark.parametrize("name", pending(OVER_400_LINES, "being split on another branch"))
+@pytest.mark.parametrize("name", sorted(modules()))
 def test_no_module_is_over_400_lines(name):
     assert len(modules()[name].read_text().splitlines()) <= MAX_LINES
