@@ -3,6 +3,7 @@
 import datetime as dt
 from collections.abc import Callable
 
+from django.apps import apps
 from django.contrib import admin, messages
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.core.exceptions import ValidationError
@@ -11,7 +12,9 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
+from modeltranslation.admin import TranslationTabularInline
 
+from congress.admin_english import EnglishMissingFilter, TranslatedAdmin, missing_texts
 from congress.admin_forms import EditConflictAdmin, EditConflictForm, EditConflictInline, with_loaded_state
 from congress.imports.admin import SessionImportsMixin
 from congress.models import Congress, Organisation, Participation, ProgrammeVersion, Room, Session, Track, Venue
@@ -21,15 +24,15 @@ admin.site.site_title = _("France Bioproduction admin")
 admin.site.index_title = _("Programme and content")
 
 
-class RoomInline(EditConflictInline, admin.TabularInline):
+class RoomInline(EditConflictInline, TranslationTabularInline):
     model = Room
-    fields = ("name", "slug", "capacity", "position")
+    fields = (("name",), "slug", "capacity", "position")
     prepopulated_fields = {"slug": ("name",)}
     extra = 0
 
 
 @admin.register(Venue)
-class VenueAdmin(EditConflictAdmin):
+class VenueAdmin(TranslatedAdmin):
     list_display = ("name", "city", "country", "room_count")
     search_fields = ("name", "city")
     inlines = [RoomInline]
@@ -43,7 +46,7 @@ class VenueAdmin(EditConflictAdmin):
 
 
 @admin.register(Room)
-class RoomAdmin(EditConflictAdmin):
+class RoomAdmin(TranslatedAdmin):
     list_display = ("name", "venue", "capacity", "position")
     list_select_related = ("venue",)
     list_filter = ("venue",)
@@ -77,15 +80,15 @@ class ParticipationInline(EditConflictInline, admin.TabularInline):
     extra = 0
 
 
-class TrackInline(EditConflictInline, admin.TabularInline):
+class TrackInline(EditConflictInline, TranslationTabularInline):
     model = Track
-    fields = ("name", "slug", "colour", "position")
+    fields = (("name",), "slug", "colour", "position")
     prepopulated_fields = {"slug": ("name",)}
     extra = 0
 
 
 @admin.register(Congress)
-class CongressAdmin(EditConflictAdmin):
+class CongressAdmin(TranslatedAdmin):
     form = CongressForm
     list_display = ("name", "edition", "prefix", "start_date", "end_date", "venue", "is_published", "is_current")
     list_select_related = ("venue",)
@@ -95,11 +98,30 @@ class CongressAdmin(EditConflictAdmin):
     prepopulated_fields = {"slug": ("name",)}
     autocomplete_fields = ("venue",)
     inlines = [TrackInline, ParticipationInline]
+    readonly_fields = ("english_missing_count",)
     fieldsets = [
-        (None, {"fields": ("name", "edition", "slug", "acronym", "prefix", "is_published", "is_current")}),
+        (None, {"fields": (("name",), "edition", "slug", "acronym", "prefix", "is_published", "is_current")}),
         (_("Dates and place"), {"fields": ("start_date", "end_date", "time_zone", "venue")}),
-        (_("Presentation"), {"fields": ("short_description", "description", "website")}),
+        (_("Presentation"), {"fields": (("short_description",), ("description",), "website")}),
+        (_("English"), {"fields": ("english_missing_count",)}),
     ]
+
+    @admin.display(description=_("texts without English"))
+    def english_missing_count(self, congress: Congress) -> int | str:
+        """The edition's texts in French with no English version: its own, its tracks', its public
+        sessions' and their speakers' (one count query per model)."""
+        if congress.pk is None:
+            return "—"
+        rows = [
+            Congress.objects.filter(pk=congress.pk),
+            Track.objects.filter(congress=congress),
+            Room.objects.filter(venue_id=congress.venue_id),
+            Session.objects.filter(congress=congress).exclude(status=Session.Status.DRAFT),
+            apps.get_model("speakers", "Speaker")  # by name: congress never imports speakers
+            .objects.filter(session_links__session__congress=congress)
+            .distinct(),
+        ]
+        return sum(missing_texts(queryset) for queryset in rows)
 
     def save_model(self, request, obj: Congress, form, change: bool) -> None:
         if obj.is_current:
@@ -127,7 +149,7 @@ class CongressAdmin(EditConflictAdmin):
 
 
 @admin.register(Organisation)
-class OrganisationAdmin(EditConflictAdmin):
+class OrganisationAdmin(TranslatedAdmin):
     list_display = ("name", "slug", "website")
     search_fields = ("name", "slug")
     prepopulated_fields = {"slug": ("name",)}
@@ -143,7 +165,7 @@ class ParticipationAdmin(EditConflictAdmin):
 
 
 @admin.register(Track)
-class TrackAdmin(EditConflictAdmin):
+class TrackAdmin(TranslatedAdmin):
     list_display = ("name", "congress", "colour", "position")
     list_select_related = ("congress",)
     list_filter = ("congress",)
@@ -180,12 +202,12 @@ class DayFilter(admin.SimpleListFilter):
 
 
 @admin.register(Session)
-class SessionAdmin(SessionImportsMixin, EditConflictAdmin):
+class SessionAdmin(SessionImportsMixin, TranslatedAdmin):
     list_display = ("title", "local_time", "room", "track", "kind", "status", "speaker_names", "star_count")
     list_select_related = ("congress", "room", "track")
-    list_filter = ("congress", DayFilter, "room", "track", "kind", "status", "is_highlighted")
+    list_filter = ("congress", DayFilter, "room", "track", "kind", "status", "is_highlighted", EnglishMissingFilter)
     date_hierarchy = "starts_at"
-    search_fields = ("title", "abstract", "speaker_links__speaker__name")
+    search_fields = ("title_fr", "title_en", "abstract_fr", "abstract_en", "speaker_links__speaker__name")
     prepopulated_fields = {"slug": ("title",)}
     autocomplete_fields = ("room", "track")
     readonly_fields = ("uid", "revision", "created_at", "modified_at")
@@ -197,7 +219,7 @@ class SessionAdmin(SessionImportsMixin, EditConflictAdmin):
         zone = timezone.get_current_timezone_name()
         return with_loaded_state(
             [
-                (None, {"fields": ("congress", "title", "slug", "kind", "status", "language")}),
+                (None, {"fields": ("congress", ("title_fr", "title_en"), "slug", "kind", "status", "language")}),
                 (
                     _("Time and place"),
                     {
@@ -205,7 +227,7 @@ class SessionAdmin(SessionImportsMixin, EditConflictAdmin):
                         "description": gettext("Times are in the congress’s time zone, %(zone)s.") % {"zone": zone},
                     },
                 ),
-                (_("Content"), {"fields": ("abstract", "track", "is_highlighted")}),
+                (_("Content"), {"fields": (("abstract_fr", "abstract_en"), "track", "is_highlighted")}),
                 (
                     _("Calendar identity"),
                     {

@@ -23,17 +23,19 @@ from congress.rendering import request_edition, with_edition
 # answer for five minutes, a shared cache in front (nginx) for ten seconds, as for pages; then they ask again
 # with the validators (a 304 costs one small query).
 FEED_CACHE_CONTROL = "public, max-age=300, s-maxage=10"
-# The language feeds are written in (see congress.ical): the congress language, whatever the client asks.
+# The language of the frab schedule's text unless `?lang=` asks for another (see congress.ical for calendars:
+# /calendar.ics is French, /en/calendar.ics English, with the same UIDs and SEQUENCE).
 FEED_LANGUAGE = settings.LANGUAGE_CODE
+LANGUAGE_CODES = [code for code, _name in settings.LANGUAGES]
 
 
 class CalendarResponse(HttpResponse):
     """An iCalendar download or subscription; the headers are kept with the body in the page cache."""
 
-    def __init__(self, content: bytes, filename: str):
+    def __init__(self, content: bytes, filename: str, language: str):
         super().__init__(content, content_type="text/calendar; charset=utf-8")
         self["Content-Disposition"] = f'attachment; filename="{filename}"'
-        self["Content-Language"] = FEED_LANGUAGE
+        self["Content-Language"] = language
 
 
 def plain(status: int, message: str) -> HttpResponse:
@@ -87,17 +89,17 @@ def congress_calendar(request: HttpRequest, congress: Congress) -> HttpResponse:
         return plain(400, error.message)
     sessions = queries.schedule_sessions(filters)
     site_url = _site_url(request)
-    with translation.override(FEED_LANGUAGE):
-        content = ical.calendar_bytes(
-            sessions,
-            congress=congress,
-            site_url=site_url,
-            name=_current_edition_name(request, calendar_name(filters)),
-            feed_id="calendar",
-            source_url=site_url + reverse("feeds:calendar") + filters.query_string(),
-            language=FEED_LANGUAGE,
-        )
-    return CalendarResponse(content, calendar_filename(filters))
+    language = translation.get_language()  # from the address: /calendar.ics or /en/calendar.ics
+    content = ical.calendar_bytes(
+        sessions,
+        congress=congress,
+        site_url=site_url,
+        name=_current_edition_name(request, calendar_name(filters)),
+        feed_id="calendar",
+        source_url=site_url + reverse("feeds:calendar") + filters.query_string(),
+        language=language,
+    )
+    return CalendarResponse(content, calendar_filename(filters), language)
 
 
 @public_page(cache_control=FEED_CACHE_CONTROL)
@@ -110,10 +112,11 @@ def session_calendar(request: HttpRequest, congress: Congress, slug: str) -> Htt
         return redirect_to_edition(request, "feeds:session-calendar", slug) or plain(
             404, _("No session has this address.")
         )
+    language = translation.get_language()
     content = ical.calendar_bytes(
-        [session], congress=congress, site_url=_site_url(request), feed_id="session", language=FEED_LANGUAGE
+        [session], congress=congress, site_url=_site_url(request), feed_id="session", language=language
     )
-    return CalendarResponse(content, f"{congress.acronym}-{session.slug}.ics")
+    return CalendarResponse(content, f"{congress.acronym}-{session.slug}.ics", language)
 
 
 def _schedule_sessions(congress: Congress) -> list[Session]:
@@ -123,39 +126,59 @@ def _schedule_sessions(congress: Congress) -> list[Session]:
     return pieces.for_pieces(queries.public_sessions(congress).published().chronological())
 
 
-def _schedule_response(content: bytes, content_type: str, filename: str) -> HttpResponse:
+def _schedule_response(content: bytes, content_type: str, filename: str, language: str) -> HttpResponse:
     response = HttpResponse(content, content_type=content_type)
     response["Content-Disposition"] = f'inline; filename="{filename}"'
-    response["Content-Language"] = FEED_LANGUAGE
+    response["Content-Language"] = language
     response["Access-Control-Allow-Origin"] = "*"  # web-based schedule viewers read it from other origins
     return response
 
 
-def _schedule(request: HttpRequest, congress: Congress, feed_name: str) -> frab.Schedule:
+def schedule_language(request: HttpRequest) -> str | None:
+    """`?lang=en`: the language of the schedule's text (each event keeps the language it is given in)."""
+    language = request.GET.get("lang", "").strip() or FEED_LANGUAGE
+    return language if language in LANGUAGE_CODES else None
+
+
+def _schedule(request: HttpRequest, congress: Congress, feed_name: str, language: str) -> frab.Schedule:
     site_url = _site_url(request)
+    query = f"?lang={language}" if language != FEED_LANGUAGE else ""
     return frab.build_schedule(
         _schedule_sessions(congress),
         congress=congress,
         site_url=site_url,
         version=str(ProgrammeVersion.current().number),
-        schedule_url=site_url + reverse(feed_name),
-        language=FEED_LANGUAGE,
+        schedule_url=site_url + reverse(feed_name) + query,
+        language=language,
     )
 
 
-@public_page(cache_control=FEED_CACHE_CONTROL)
+def _unknown_language() -> HttpResponse:
+    return plain(400, _("Unknown language. Use lang=fr or lang=en."))
+
+
+@public_page(params=("lang",), cache_control=FEED_CACHE_CONTROL)
 @require_safe
 @with_edition(missing=_no_congress)
 def schedule_xml(request: HttpRequest, congress: Congress) -> HttpResponse:
-    """/schedule.xml: the frab schedule XML read by Giggity, ConfClerk, EventFahrplan."""
-    content = frab.schedule_xml_bytes(_schedule(request, congress, "feeds:schedule-xml"))
-    return _schedule_response(content, "application/xml; charset=utf-8", f"{congress.acronym}-schedule.xml")
+    """/schedule.xml: the frab schedule XML read by Giggity, ConfClerk, EventFahrplan (`?lang=en`: in English)."""
+    language = schedule_language(request)
+    if language is None:
+        return _unknown_language()
+    with translation.override(language):  # track names are read while writing
+        content = frab.schedule_xml_bytes(_schedule(request, congress, "feeds:schedule-xml", language))
+    filename = f"{congress.acronym}-schedule.xml"
+    return _schedule_response(content, "application/xml; charset=utf-8", filename, language)
 
 
-@public_page(cache_control=FEED_CACHE_CONTROL)
+@public_page(params=("lang",), cache_control=FEED_CACHE_CONTROL)
 @require_safe
 @with_edition(missing=_no_congress)
 def schedule_json(request: HttpRequest, congress: Congress) -> HttpResponse:
-    """/schedule.json: the same schedule in the JSON form of the frab family."""
-    content = frab.schedule_json_bytes(_schedule(request, congress, "feeds:schedule-json"))
-    return _schedule_response(content, "application/json", f"{congress.acronym}-schedule.json")
+    """/schedule.json: the same schedule in the JSON form of the frab family (`?lang=en`: in English)."""
+    language = schedule_language(request)
+    if language is None:
+        return _unknown_language()
+    with translation.override(language):
+        content = frab.schedule_json_bytes(_schedule(request, congress, "feeds:schedule-json", language))
+    return _schedule_response(content, "application/json", f"{congress.acronym}-schedule.json", language)

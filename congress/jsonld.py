@@ -2,6 +2,9 @@
 highlighted sessions on the home page (not every session: the page must not grow with the programme), one
 session on its page. Data in, dicts out; the template tag `jsonld` writes it."""
 
+from django.conf import settings
+from django.utils.translation import get_language
+
 from congress.calendar_links import absolute_url as absolute
 from congress.edition_urls import edition_reverse, edition_slug_url
 from congress.models import Congress, Participation, Session
@@ -53,7 +56,7 @@ def congress_event(congress: Congress, sessions: list[Session], participations: 
         # schema.org keeps EventScheduled for an event that took place as planned (there is no "past" status)
         "eventStatus": "https://schema.org/EventScheduled",
         "eventAttendanceMode": "https://schema.org/OfflineEventAttendanceMode",
-        "inLanguage": "fr",
+        "inLanguage": get_language() or settings.LANGUAGE_CODE,  # the language of the names and description
         "url": absolute(edition_reverse(congress, "congress:home")),
         "location": _place(congress),
         "organizer": [_organisation(row) for row in participations if row.role != Participation.Role.PARTNER],

@@ -8,7 +8,9 @@ import math
 from dataclasses import dataclass
 
 from django.apps import apps
+from django.conf import settings
 from django.db import transaction
+from django.utils import translation
 
 from congress.models import (
     Congress,
@@ -68,6 +70,7 @@ def fictitious_slug(sessions: int) -> str:
 
 
 @transaction.atomic
+@translation.override(settings.LANGUAGE_CODE)  # the organisers' text goes into the French fields
 def generate_programme(
     sessions: int,
     *,

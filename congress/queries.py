@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from itertools import groupby
 from urllib.parse import urlencode
 
-from django.db.models import Count, Q
+from django.db.models import Count, Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import npgettext
@@ -155,7 +155,9 @@ class ScheduleFilters:
             match = Q()
             # SQLite folds the case of ASCII letters only: also try the usual spellings ("élodie" → "Élodie").
             for variant in dict.fromkeys((word, word.lower(), word.capitalize(), word.upper())):
-                match |= Q(title__icontains=variant) | Q(abstract__icontains=variant)
+                # Both languages, named explicitly: django-modeltranslation would turn `title` into the page's.
+                for name in ("title_fr", "title_en", "abstract_fr", "abstract_en"):
+                    match |= Q(**{f"{name}__icontains": variant})
                 match |= Q(speaker_links__speaker__name__icontains=variant)
             # A subquery, not a join on the whole queryset: a session with two matching speakers appears once.
             sessions = sessions.filter(pk__in=Session.objects.filter(match).values("pk"))
@@ -192,11 +194,21 @@ def schedule_sessions(filters: ScheduleFilters) -> list[Session]:
 
 
 def congress_tracks(congress: Congress) -> list[Track]:
-    return list(Track.objects.filter(congress=congress).order_by("position", "name"))
+    """The edition's tracks that its public programme uses (the schedule's filter offers no empty choice)."""
+    used = Exists(public_sessions(congress).filter(track_id=OuterRef("pk")))
+    return list(Track.objects.filter(used, congress=congress).order_by("position", "name"))
 
 
 def congress_rooms(congress: Congress) -> list[Room]:
-    return list(Room.objects.filter(venue_id=congress.venue_id).order_by("position", "name"))
+    """The venue's rooms that the edition's public programme uses."""
+    used = Exists(public_sessions(congress).filter(room_id=OuterRef("pk")))
+    return list(Room.objects.filter(used, venue_id=congress.venue_id).order_by("position", "name"))
+
+
+def congress_kinds(congress: Congress) -> list[tuple[str, str]]:
+    """The kinds of session the edition's public programme has, in the order of Session.Kind."""
+    used = set(public_sessions(congress).values_list("kind", flat=True).distinct().order_by())
+    return [(value, label) for value, label in Session.Kind.choices if value in used]
 
 
 @dataclass

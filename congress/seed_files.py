@@ -12,6 +12,7 @@ from pathlib import Path
 import yaml
 from django.conf import settings
 from django.db import models
+from modeltranslation.translator import NotRegistered, translator
 
 from congress.models import (
     Congress,
@@ -199,8 +200,10 @@ def label(section: str, index: int, data, key_field: str) -> str:
 
 
 REQUIRED, OPTIONAL = True, False
+# A field without suffix is the French text (the reference); `…_en` its optional English version.
 VENUE_FIELDS = {
     "name": (text, REQUIRED),
+    "name_en": (text, OPTIONAL),
     "street_address": (text, OPTIONAL),
     "postcode": (text, OPTIONAL),
     "city": (text, REQUIRED),
@@ -208,42 +211,60 @@ VENUE_FIELDS = {
     "latitude": (decimal, OPTIONAL),
     "longitude": (decimal, OPTIONAL),
 }
-ROOM_FIELDS = {"slug": (text, REQUIRED), "name": (text, REQUIRED), "capacity": (integer, OPTIONAL)}
+ROOM_FIELDS = {
+    "slug": (text, REQUIRED),
+    "name": (text, REQUIRED),
+    "name_en": (text, OPTIONAL),
+    "capacity": (integer, OPTIONAL),
+}
 ORGANISATION_FIELDS = {
     "slug": (text, REQUIRED),
     "name": (text, REQUIRED),
     "website": (text, OPTIONAL),
     "description": (text, OPTIONAL),
+    "description_en": (text, OPTIONAL),
 }
 SPEAKER_FIELDS = {
     "slug": (text, REQUIRED),
     "name": (text, REQUIRED),
     "sort_name": (text, OPTIONAL),
     "job_title": (text, OPTIONAL),
+    "job_title_en": (text, OPTIONAL),
     "biography": (text, OPTIONAL),
+    "biography_en": (text, OPTIONAL),
 }
 CONGRESS_FIELDS = {
     "slug": (text, REQUIRED),
     "edition": (integer, REQUIRED),
     "name": (text, REQUIRED),
+    "name_en": (text, OPTIONAL),
     "acronym": (text, REQUIRED),
     "start_date": (date, REQUIRED),
     "end_date": (date, REQUIRED),
     "time_zone": (text, OPTIONAL),
     "short_description": (text, OPTIONAL),
+    "short_description_en": (text, OPTIONAL),
     "description": (text, OPTIONAL),
+    "description_en": (text, OPTIONAL),
     "website": (text, OPTIONAL),
     "is_current": (boolean, OPTIONAL),
     "prefix": (text, OPTIONAL),
     "is_published": (boolean, OPTIONAL),
 }
-TRACK_FIELDS = {"slug": (text, REQUIRED), "name": (text, REQUIRED), "colour": (text, OPTIONAL)}
+TRACK_FIELDS = {
+    "slug": (text, REQUIRED),
+    "name": (text, REQUIRED),
+    "name_en": (text, OPTIONAL),
+    "colour": (text, OPTIONAL),
+}
 PARTICIPATION_FIELDS = {"role": (text, REQUIRED), "tier": (text, OPTIONAL)}
 SESSION_FIELDS = {
     "slug": (text, REQUIRED),
     "title": (text, REQUIRED),
+    "title_en": (text, OPTIONAL),
     "kind": (text, OPTIONAL),
     "abstract": (text, OPTIONAL),
+    "abstract_en": (text, OPTIONAL),
     "is_highlighted": (boolean, OPTIONAL),
     "time_to_be_confirmed": (boolean, OPTIONAL),
     "status": (text, OPTIONAL),
@@ -258,8 +279,20 @@ MODEL_ORDER = [
 ]  # fmt: skip
 
 
+def french_names(model: type[models.Model], mapping: dict) -> dict:
+    """A seed's `title` is the French text: the row names its column, `title_fr`, so that loading and matching
+    do not depend on the active language (django-modeltranslation reads and writes `title` in that one)."""
+    try:
+        translated = translator.get_options_for_model(model).fields
+    except NotRegistered:
+        return dict(mapping)
+    return {
+        f"{name}_{settings.LANGUAGE_CODE}" if name in translated else name: value for name, value in mapping.items()
+    }
+
+
 def venue_ref(name: str) -> Ref:
-    return Ref(Venue, name, {"name": name}, name)
+    return Ref(Venue, name, french_names(Venue, {"name": name}), name)
 
 
 def congress_ref(slug: str) -> Ref:

@@ -60,6 +60,7 @@ from congress.seed_files import (
     Summary,
     congress_ref,
     display_path,
+    french_names,
     label,
     local_datetime,
     organisation_ref,
@@ -117,7 +118,7 @@ class SeedReader:
         earlier = self.seen.get((model, key))
         if earlier is not None:
             raise entry.error(None, f"duplicate entry: already given in {earlier.file}, {earlier.entry}")
-        row = Row(model, key, lookup, values, entry.file, entry.entry)
+        row = Row(model, key, french_names(model, lookup), french_names(model, values), entry.file, entry.entry)
         self.seen[(model, key)] = row
         self.rows.append(row)
 
@@ -234,6 +235,9 @@ class SeedReader:
             self.add(SessionSpeaker, f"{session.key}/{speaker.key}", lookup, link_values, link)
 
 
+MISSING_VALUE = object()  # never equal to a stored value
+
+
 class SeedWriter:
     def __init__(self) -> None:
         self.records = {(record.model_label, record.natural_key): record for record in SeedRecord.objects.all()}
@@ -306,7 +310,7 @@ class SeedWriter:
                 seeded = stored(model_field, value)
                 if current == seeded:
                     seeded_fields[name] = seeded
-                elif name in last and current == last[name]:
+                elif current == self.last_seeded(last, name):
                     setattr(instance, name, value)
                     seeded_fields[name] = seeded
                     changed.append(name)
@@ -327,6 +331,16 @@ class SeedWriter:
         elif record.values != new_values:
             record.values = new_values
             record.save()
+
+    @staticmethod
+    def last_seeded(last: dict, name: str):
+        """What the seed last wrote in a field; records made before English existed name `title_fr` `title`."""
+        if name in last:
+            return last[name]
+        french_suffix = f"_{settings.LANGUAGE_CODE}"
+        if name.endswith(french_suffix) and name.removesuffix(french_suffix) in last:
+            return last[name.removesuffix(french_suffix)]
+        return MISSING_VALUE
 
     def skip_deleted(self, row: Row) -> None:
         self.summary.deleted_rows += 1

@@ -55,7 +55,6 @@ def _feed_patterns(prefix: str) -> tuple[list, str]:
 
 def site_patterns(prefix: str = "") -> list:
     patterns = [
-        path("", include(_feed_patterns(prefix))),
         path("i18n/", include("django.conf.urls.i18n")),
         path("healthz", health.healthz, name="healthz"),
         path("sw.js", offline.service_worker, name="service-worker"),
@@ -63,6 +62,8 @@ def site_patterns(prefix: str = "") -> list:
         path("sitemap.xml", views.sitemap, name="sitemap"),
     ]
     patterns += i18n_patterns(
+        # /calendar.ics is French, /en/calendar.ics English: same events, same UIDs, the text of the language.
+        path("", include(_feed_patterns(prefix))),
         path("", include(_page_patterns(prefix))),
         path(f"{prefix}speakers/", include("speakers.urls")),
         path("admin/", admin.site.urls),

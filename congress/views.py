@@ -21,7 +21,7 @@ from congress import calendar_links, jsonld, now, queries
 from congress.caching import public_page
 from congress.edition_urls import edition_reverse
 from congress.editions import redirect_to_edition
-from congress.models import Congress, Participation, Session
+from congress.models import Congress, Participation
 from congress.queries import BadFilter, ScheduleFilters
 from congress.rendering import (
     HtmxHttpRequest,
@@ -103,7 +103,7 @@ def schedule(request: HtmxHttpRequest, congress: Congress) -> HttpResponse:
         "filters": filters,
         "tracks": tracks,
         "rooms": rooms,
-        "kinds": Session.Kind.choices,
+        "kinds": queries.congress_kinds(congress),
         "layout": layout,
         "days": days,
         "session_count": len(sessions),

@@ -10,21 +10,22 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from congress import admin as congress_admin
-from congress.admin_forms import EditConflictAdmin, EditConflictInline
+from congress.admin_english import EnglishMissingFilter, TranslatedAdmin
+from congress.admin_forms import EditConflictInline
 from congress.imports.admin import SpeakerImportsMixin
 from congress.models import Session
 from speakers.models import SessionSpeaker, Speaker
 
 
 @admin.register(Speaker)
-class SpeakerAdmin(SpeakerImportsMixin, EditConflictAdmin):
+class SpeakerAdmin(SpeakerImportsMixin, TranslatedAdmin):
     list_display = ("name", "job_title", "organisation", "session_count")
     list_select_related = ("organisation",)
-    list_filter = ("organisation",)
-    search_fields = ("name", "sort_name", "job_title", "organisation__name")
+    list_filter = ("organisation", EnglishMissingFilter)
+    search_fields = ("name", "sort_name", "job_title_fr", "job_title_en", "organisation__name")
     prepopulated_fields = {"slug": ("name",)}
     autocomplete_fields = ("organisation",)
-    fields = ("name", "sort_name", "slug", "job_title", "organisation", "biography", "photo")
+    fields = ("name", "sort_name", "slug", ("job_title",), "organisation", ("biography",), "photo")
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(session_count=Count("session_links", distinct=True))

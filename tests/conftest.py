@@ -1,6 +1,7 @@
 import pytest
 from django.core.cache import cache
 from django.test import Client
+from django.utils import translation
 
 
 @pytest.fixture(autouse=True)
@@ -9,6 +10,14 @@ def empty_cache():
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def french_by_default():
+    """Each test starts in French, the default language: a request to /en/ leaves English active in the
+    thread, and django-modeltranslation writes `title` into the active language's field (`title_en`)."""
+    with translation.override("fr"):
+        yield
 
 
 # What every current browser sends with a request from one of the site's own pages (the agenda's forms

@@ -1,8 +1,12 @@
 """Plain factory helpers: explicit defaults, fixed aware datetimes, overrides as keyword arguments."""
 
 import datetime as dt
+import functools
 import itertools
 import zoneinfo
+
+from django.conf import settings
+from django.utils import translation
 
 from congress.models import Congress, Organisation, Participation, Room, Session, Track, Venue
 from congress.programme import generate_programme
@@ -16,6 +20,17 @@ def paris(year: int, month: int, day: int, hour: int, minute: int = 0) -> dt.dat
     return dt.datetime(year, month, day, hour, minute, tzinfo=PARIS)
 
 
+# Organiser text goes into the French fields (title_fr…), whatever language a test has active.
+def in_french(function):
+    @functools.wraps(function)
+    def in_the_default_language(*args, **kwargs):
+        with translation.override(settings.LANGUAGE_CODE):
+            return function(*args, **kwargs)
+
+    return in_the_default_language
+
+
+@in_french
 def make_venue(**overrides) -> Venue:
     fields = {
         "name": "Palais des Congrès de Tours",
@@ -28,12 +43,14 @@ def make_venue(**overrides) -> Venue:
     return Venue.objects.create(**(fields | overrides))
 
 
+@in_french
 def make_room(venue: Venue | None = None, **overrides) -> Room:
     number = next(_sequence)
     fields = {"name": f"Salle {number}", "slug": f"salle-{number}", "capacity": 100, "position": number}
     return Room.objects.create(venue=venue or make_venue(), **(fields | overrides))
 
 
+@in_french
 def make_congress(**overrides) -> Congress:
     number = next(_sequence)
     fields = {
@@ -54,6 +71,7 @@ def make_congress(**overrides) -> Congress:
     return Congress.objects.create(**fields)
 
 
+@in_french
 def make_track(congress: Congress, **overrides) -> Track:
     number = next(_sequence)
     return Track.objects.create(
@@ -61,6 +79,7 @@ def make_track(congress: Congress, **overrides) -> Track:
     )
 
 
+@in_french
 def make_organisation(**overrides) -> Organisation:
     number = next(_sequence)
     return Organisation.objects.create(
@@ -68,6 +87,7 @@ def make_organisation(**overrides) -> Organisation:
     )
 
 
+@in_french
 def make_participation(congress: Congress, organisation: Organisation | None = None, **overrides) -> Participation:
     fields = {"role": Participation.Role.PARTNER} | overrides
     if fields["role"] == Participation.Role.PARTNER:
@@ -75,6 +95,7 @@ def make_participation(congress: Congress, organisation: Organisation | None = N
     return Participation.objects.create(congress=congress, organisation=organisation or make_organisation(), **fields)
 
 
+@in_french
 def make_session(congress: Congress | None = None, **overrides) -> Session:
     number = next(_sequence)
     congress = congress or make_congress()
@@ -93,15 +114,18 @@ def make_session(congress: Congress | None = None, **overrides) -> Session:
     return Session.objects.create(congress=congress, **fields)
 
 
+@in_french
 def make_speaker(**overrides) -> Speaker:
     number = next(_sequence)
     return Speaker.objects.create(**({"name": f"Personne{number} Essai", "slug": f"personne-{number}"} | overrides))
 
 
+@in_french
 def add_speaker(session: Session, speaker: Speaker | None = None, **overrides) -> SessionSpeaker:
     return SessionSpeaker.objects.create(session=session, speaker=speaker or make_speaker(), **overrides)
 
 
+@in_french
 def make_programme(sessions: int, **options) -> Congress:
     """A whole synthetic programme (the same generator as `generate_programme` and the benchmark)."""
     return generate_programme(sessions, **options)

@@ -63,7 +63,7 @@ def agenda_calendar(request: HttpRequest, token: str) -> HttpResponse:
                 source_url=site_url + reverse("feeds:agenda-calendar", args=[token]),
                 language=FEED_LANGUAGE,
             )
-        response = CalendarResponse(content, f"{congress.acronym}-agenda.ics")
+        response = CalendarResponse(content, f"{congress.acronym}-agenda.ics", FEED_LANGUAGE)
     response["ETag"] = etag
     if last_modified is not None:
         response["Last-Modified"] = http_date(last_modified)

@@ -11,7 +11,7 @@ from django.db import transaction
 from django.db.models import OuterRef, Prefetch, Subquery
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from django_htmx.http import HttpResponseClientRedirect
@@ -27,6 +27,7 @@ from congress.agenda.visitor import (
     shown_sessions,
     token_digest,
 )
+from congress.feeds import FEED_LANGUAGE
 from congress.models import Agenda, Congress, RetiredAgendaToken, Session, Star
 from congress.rendering import render_page, wants_fragment
 
@@ -97,7 +98,8 @@ def agenda(request: HttpRequest) -> HttpResponse:
     if owned is not None:
         stars = agenda_stars(owned)
         entries = agenda_entries(stars)
-        feed_url = request.build_absolute_uri(reverse("feeds:agenda-calendar", args=[token]))
+        with translation.override(FEED_LANGUAGE):  # the personal feed is French only: its unprefixed address
+            feed_url = request.build_absolute_uri(reverse("feeds:agenda-calendar", args=[token]))
         context |= {
             "token": token,
             "changed": [entry for entry in entries if entry.changed],

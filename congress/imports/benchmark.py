@@ -46,17 +46,21 @@ def schedule_bytes(congress: Congress, form: str = "xml") -> bytes:
 
 
 def empty_edition_like(congress: Congress, slug: str) -> Congress:
+    # Each language's text as it is (`name` alone would be the active language's, with the French fallback).
+    texts = {
+        f"{name}_{language}": getattr(congress, f"{name}_{language}")
+        for name in ("name", "short_description", "description")
+        for language in ("fr", "en")
+    }
     return Congress.objects.create(
+        **texts,
         edition=congress.edition,
-        name=congress.name,
         slug=slug,
         acronym=congress.acronym,
         start_date=congress.start_date,
         end_date=congress.end_date,
         time_zone=congress.time_zone,
         venue=congress.venue,
-        short_description=congress.short_description,
-        description=congress.description,
         website=congress.website,
     )
 

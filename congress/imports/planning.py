@@ -20,6 +20,7 @@ from django.utils import translation
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
+from congress.imports.french import column, names_of
 from congress.imports.readers import ImportedEvent, ImportedSchedule, describe
 from congress.models import Congress, Room, SeedRecord, Session, Track
 from congress.seed_files import stored
@@ -148,13 +149,13 @@ class Planner:
     def find_or_plan_room(self, name: str) -> Room | None:
         key, slug = name.casefold(), slugify(name)
         for room in self.rooms:
-            if room.name.casefold() == key or room.slug == slug:
+            if key in names_of(room) or room.slug == slug:
                 return room
         if key == self.congress.venue.name.casefold():
             return None  # our own export lists a session without a room under the venue's name
         room = Room(
             venue=self.congress.venue,
-            name=name[: Room._meta.get_field("name").max_length],
+            name_fr=name[: Room._meta.get_field("name").max_length],
             slug=unique_slug(name, self.room_slugs, max_length=100, fallback="room"),
             capacity=self.capacities.get(name),
             position=max([room.position for room in self.rooms] or [0]) + 1,
@@ -171,13 +172,13 @@ class Planner:
     def find_or_plan_track(self, name: str) -> Track:
         key, slug = name.casefold(), slugify(name)
         for track in self.tracks:
-            if track.name.casefold() == key or track.slug == slug:
+            if key in names_of(track) or track.slug == slug:
                 return track
         info = self.track_info.get(name)
         colour = info.colour if info and len(info.colour) == 7 and info.colour.startswith("#") else ""
         track = Track(
             congress=self.congress,
-            name=name[: Track._meta.get_field("name").max_length],
+            name_fr=name[: Track._meta.get_field("name").max_length],
             slug=unique_slug(
                 info.slug if info and info.slug else name, self.track_slugs, max_length=100, fallback="track"
             ),
@@ -295,7 +296,7 @@ class Planner:
             congress=self.congress,
             uid=uuid.UUID(event.guid) if event.guid else uuid.uuid4(),
             slug=unique_slug(slug, self.slugs, max_length=120, fallback="session"),
-            **values,
+            **{column(name): value for name, value in values.items()},
         )
         line.outcome = Outcome.CREATED
         line.speakers_change = bool(line.speaker_names)
@@ -303,7 +304,7 @@ class Planner:
 
     def update(self, line: SessionLine, session: Session, values: dict) -> None:
         last = line.record.values.get("fields", {}) if line.record is not None else {}
-        current_values = {name: self.stored_value(name, getattr(session, name)) for name in OWNED_FIELDS}
+        current_values = {name: self.stored_value(name, getattr(session, column(name))) for name in OWNED_FIELDS}
         current_values[SPEAKERS] = [link.speaker.name for link in session.speaker_links_in_order]
         file_values = {name: self.stored_value(name, values[name]) for name in OWNED_FIELDS}
         file_values[SPEAKERS] = line.speaker_names
@@ -319,7 +320,7 @@ class Planner:
             if name == SPEAKERS:
                 line.speakers_change = True
             else:
-                setattr(session, name, values[name])
+                setattr(session, column(name), values[name])
         line.session = session
         line.outcome = Outcome.UPDATED if line.changes else Outcome.UNCHANGED
 

@@ -12,7 +12,9 @@ import re
 import uuid
 
 from django.apps import apps
+from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.db.models import Q
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from import_export import fields, resources, widgets
@@ -32,7 +34,7 @@ PLANNING_COLUMNS = (
 )  # fmt: skip
 SPEAKER_COLUMNS = ("slug", "name", "sort_name", "job_title", "organisation", "biography")
 # What a session row changes, compared to know whether a row changes anything.
-COMPARED = ("congress_id", "title", "slug", "kind", "status", "language", "abstract", "starts_at", "ends_at")
+COMPARED = ("congress_id", "title_fr", "slug", "kind", "status", "language", "abstract_fr", "starts_at", "ends_at")
 COMPARED += ("room_id", "track_id")
 TIME_PATTERN = re.compile(r"(\d{1,2})[:h](\d{2})(?::\d{2})?")
 FRENCH_DATE_PATTERN = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})")
@@ -78,8 +80,22 @@ def speaker_names(text: str) -> list[str]:
     return list(dict.fromkeys(name.strip()[:200] for name in text.split(";") if name.strip()))
 
 
+def french_text(name: str) -> fields.Field:
+    """The column `name` is the French text (`name_fr`): django-modeltranslation would read and write `name` in
+    the admin's active language."""
+    return fields.Field(attribute=f"{name}_{settings.LANGUAGE_CODE}", column_name=name, widget=widgets.CharWidget())
+
+
+def named(name: str) -> Q:
+    """A room or track called `name` in French or in English."""
+    return Q(name_fr__iexact=name) | Q(name_en__iexact=name)
+
+
 class SessionColumns(resources.ModelResource):
     """What the session export and the planning export share: times in the edition's zone, names."""
+
+    title = french_text("title")
+    abstract = french_text("abstract")
 
     edition = fields.Field(column_name="edition")
     guid = fields.Field(column_name="guid")
@@ -106,10 +122,10 @@ class SessionColumns(resources.ModelResource):
         return f"{session.local_end:%H:%M}"
 
     def dehydrate_room(self, session: Session) -> str:
-        return session.room.name if session.room_id else ""
+        return session.room.name_fr if session.room_id else ""
 
     def dehydrate_track(self, session: Session) -> str:
-        return session.track.name if session.track_id else ""
+        return session.track.name_fr if session.track_id else ""
 
     def dehydrate_speakers(self, session: Session) -> str:
         return "; ".join(link.speaker.name for link in session.speaker_links_in_order)
@@ -192,7 +208,7 @@ class SessionResource(SessionColumns):
         room_name, track_name = cell(row, "room"), cell(row, "track")
         instance.room = None
         if room_name:
-            instance.room = Room.objects.filter(venue=congress.venue, name__iexact=room_name).first()
+            instance.room = Room.objects.filter(named(room_name), venue=congress.venue).first()
             if instance.room is None:
                 errors["room"] = [
                     _("room: %(venue)s has no room called “%(name)s”")
@@ -200,7 +216,7 @@ class SessionResource(SessionColumns):
                 ]
         instance.track = None
         if track_name:
-            instance.track = Track.objects.filter(congress=congress, name__iexact=track_name).first()
+            instance.track = Track.objects.filter(named(track_name), congress=congress).first()
             if instance.track is None:
                 errors["track"] = [
                     _("track: %(edition)s has no track called “%(name)s”")
@@ -254,6 +270,8 @@ class SessionPlanningResource(SessionColumns):
 
 
 class SpeakerResource(resources.ModelResource):
+    job_title = french_text("job_title")
+    biography = french_text("biography")
     organisation = fields.Field(
         attribute="organisation", column_name="organisation", widget=widgets.ForeignKeyWidget(Organisation, "slug")
     )

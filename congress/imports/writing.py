@@ -11,6 +11,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from congress.imports.french import FRENCH_COLUMNS, column
 from congress.imports.planning import (
     IMPORT_RECORD_LABEL,
     OWNED_FIELDS,
@@ -29,7 +30,11 @@ from congress.models import Congress, ProgrammeVersion, Room, SeedRecord, Sessio
 SessionSpeaker, Speaker = apps.get_model("speakers", "SessionSpeaker"), apps.get_model("speakers", "Speaker")
 
 # Session.REVISED_FIELDS names the room by its column; the plan names fields.
-REVISED = {"room" if name == "room_id" else name for name in Session.REVISED_FIELDS}
+# bulk_update writes columns: the French columns django-modeltranslation reads, beside the original ones.
+FRENCH_FIELDS = tuple(FRENCH_COLUMNS.values())
+REVISED = {
+    {"room_id": "room", "title_fr": "title", "title_en": "title"}.get(name, name) for name in Session.REVISED_FIELDS
+}
 
 
 class ImportRefused(Exception):
@@ -69,7 +74,7 @@ def record_fields(line: SessionLine) -> dict:
         if name == SPEAKERS:
             fields[name] = line.speaker_names
         else:
-            fields[name] = Planner.stored_value(name, getattr(line.session, name))
+            fields[name] = Planner.stored_value(name, getattr(line.session, column(name)))
     return fields
 
 
@@ -89,7 +94,7 @@ def apply_plan(plan: ImportPlan) -> ImportPlan:
             line.session.revision += 1
         line.session.modified_at = now
     Session.objects.bulk_update(
-        [line.session for line in updated], [*OWNED_FIELDS, "revision", "modified_at"], batch_size=500
+        [line.session for line in updated], [*OWNED_FIELDS, *FRENCH_FIELDS, "revision", "modified_at"], batch_size=500
     )
     write_speaker_links([line for line in lines if line.speakers_change])
     prune(plan, now)

@@ -97,7 +97,8 @@ class Session(models.Model):
         ENGLISH = "en", _("English")
 
     # A change to one of these is a change calendars must pick up (SEQUENCE, RFC 5545 §3.8.7.4).
-    REVISED_FIELDS = ("starts_at", "ends_at", "room_id", "title", "status")
+    # The title in each language (django-modeltranslation's columns): the English calendar shows title_en.
+    REVISED_FIELDS = ("starts_at", "ends_at", "room_id", "title_fr", "title_en", "status")
 
     congress = models.ForeignKey(
         Congress, on_delete=models.CASCADE, related_name="sessions", verbose_name=_("congress")

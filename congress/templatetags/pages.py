@@ -221,10 +221,22 @@ def optional_static(path: str) -> str:
     return static(path) if finders.find(path) else ""
 
 
+@register.filter
+def in_default_language(instance, field_name: str) -> bool:
+    """`{% if session|in_default_language:"abstract" %}`: the page is in another language than French and this
+    text has no version in it, so the French text is shown (django-modeltranslation's fallback)."""
+    language = get_language()
+    if language == settings.LANGUAGE_CODE:
+        return False
+    return not getattr(instance, f"{field_name}_{language}", None)
+
+
 @register.simple_tag
-def content_lang():
-    """` lang="fr"` on text organisers wrote (in the site's default language) when the page is in another
-    language, so that screen readers read it with the right voice (WCAG 3.1.2, language of parts)."""
+def content_lang(instance=None, field_name: str = ""):
+    """` lang="fr"` on text organisers wrote when it is shown in French on a page in another language (no
+    English version), so that screen readers read it with the right voice (WCAG 3.1.2, language of parts)."""
+    if instance is not None and field_name and not in_default_language(instance, field_name):
+        return ""
     if get_language() == settings.LANGUAGE_CODE:
         return ""
     return format_html(' lang="{}"', settings.LANGUAGE_CODE)

@@ -92,7 +92,8 @@ def test_page_is_accessible(page, page_errors, programme, name, viewport, langua
         if name == "schedule-filtered-in-place":
             filter_in_place(page)
         if name.endswith("during-the-congress"):  # the clock did move: the running talk is on show
-            expect(page.locator(".now-rooms")).to_contain_text(programme.sanofi_talk.title)
+            talk = programme.sanofi_talk  # its title in the page's language
+            expect(page.locator(".now-rooms")).to_contain_text(talk.title_en if language == "en" else talk.title_fr)
         # The browser logs the error status of the page itself; expected for the 404 and 400 pages.
         errors = [error for error in page_errors if not (name in STATUS and error.endswith(f"({page.url})"))]
         problems = page_problems(page, language) + [f"console: {error}" for error in errors]
@@ -209,24 +210,27 @@ def test_a_larger_generated_programme_is_accessible(page, page_errors, programme
 
 
 def test_french_content_is_marked_french_on_english_pages(page, programme):
-    # WCAG 3.1.2, language of parts: organisers write in French; an English page must say where, or screen
-    # readers read the French titles and texts with an English voice.
-    talk = programme.sanofi_talk
+    # WCAG 3.1.2, language of parts: where organisers wrote no English, an English page shows the French text
+    # and must say so, or screen readers read it with an English voice. The seeded talk, its speaker and the
+    # congress have English versions (read as the page's English); the companion sessions are French only.
+    talk, companion = programme.sanofi_talk, programme.companions[0]
     language_of = "element => element.closest('[lang]').getAttribute('lang')"
-    french_parts = {
-        "/en/": [".hero__lede"],
-        "/en/schedule/": [f"#session-{talk.pk}-title a"],
+    parts = {
+        "/en/": [(".hero__lede", "en")],
+        "/en/schedule/": [(f"#session-{talk.pk}-title a", "en"), (f"#session-{companion.pk}-title a", "fr")],
         # The title sits in a span of its own in the h1, beside an English "Cancelled" badge when there is one.
-        f"/en/sessions/{talk.slug}/": ["h1 > span", ".abstract .prose"],
-        "/en/speakers/franck-leroux/": [".person__job", "#bio-title + .prose"],
+        f"/en/sessions/{talk.slug}/": [("h1 > span", "en"), (".abstract .prose", "en")],
+        f"/en/sessions/{companion.slug}/": [("h1 > span", "fr")],
+        "/en/speakers/franck-leroux/": [(".person__job", "en"), ("#bio-title + .prose", "en")],
+        "/en/speakers/camille-essai/": [(".person__job", "fr")],
     }
     unmarked = []
 
-    for path, selectors in french_parts.items():
+    for path, selectors in parts.items():
         page.goto(path)
-        for selector in selectors:
+        for selector, language in selectors:
             element = page.locator(selector).first
-            if element.evaluate(language_of) != "fr":
-                unmarked.append(f"{path} {selector}: {element.inner_text()[:60]!r}")
+            if element.evaluate(language_of) != language:
+                unmarked.append(f"{path} {selector} (should be {language}): {element.inner_text()[:60]!r}")
 
-    assert unmarked == [], "French text without lang=fr on English pages:\n" + "\n".join(unmarked)
+    assert unmarked == [], "Organiser text in the wrong language on English pages:\n" + "\n".join(unmarked)

@@ -19,12 +19,12 @@ def form_data(session: Session | None = None, *, links=(), **overrides) -> dict:
     """The POST body of the session admin form, as a browser sends it; `links` are (speaker, role) pairs."""
     data = {
         "congress": session.congress_id if session else "",
-        "title": session.title if session else "",
+        "title_fr": session.title if session else "",
         "slug": session.slug if session else "",
         "kind": session.kind if session else "talk",
         "status": session.status if session else "published",
         "language": session.language if session else "fr",
-        "abstract": session.abstract if session else "",
+        "abstract_fr": session.abstract if session else "",
         "room": session.room_id or "" if session else "",
         "track": session.track_id or "" if session else "",
     }
@@ -36,6 +36,8 @@ def form_data(session: Session | None = None, *, links=(), **overrides) -> dict:
             "ends_at_0": end.date().isoformat(),
             "ends_at_1": end.strftime("%H:%M"),
         }
+    # Title and abstract are typed in French (title_fr), beside an optional English version.
+    overrides = {f"{name}_fr" if name in ("title", "abstract") else name: value for name, value in overrides.items()}
     existing = list(session.speaker_links.order_by("position")) if session else []
     data |= {
         f"{INLINE}-TOTAL_FORMS": str(len(existing) + len(links)),
@@ -397,7 +399,7 @@ def test_making_another_edition_current_unmarks_the_previous_one(superuser_clien
     congress = make_congress(is_current=False, slug="edition-suivante")
     data = {
         field: getattr(congress, field)
-        for field in ("name", "edition", "slug", "acronym", "start_date", "end_date", "time_zone", "website")
+        for field in ("name_fr", "edition", "slug", "acronym", "start_date", "end_date", "time_zone", "website")
     }
     data |= {
         "venue": congress.venue_id,

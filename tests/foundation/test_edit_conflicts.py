@@ -36,23 +36,24 @@ def edit_rows():
     speaker = make_speaker(biography="Ingénieure.")
     add_speaker(session, speaker)
     return {
-        Session: (session, "title", "abstract"),
-        Congress: (congress, "name", "description"),
-        Speaker: (speaker, "name", "biography"),
-        Organisation: (make_organisation(description="Pôle."), "name", "description"),
-        Room: (make_room(congress.venue), "name", "capacity"),
-        Track: (make_track(congress), "name", "colour"),
-        Venue: (congress.venue, "name", "city"),
+        Session: (session, "title_fr", "abstract_fr"),
+        Congress: (congress, "name_fr", "description_fr"),
+        Speaker: (speaker, "name", "biography_fr"),
+        Organisation: (make_organisation(description="Pôle."), "name", "description_fr"),
+        Room: (make_room(congress.venue), "name_fr", "capacity"),
+        Track: (make_track(congress), "name_fr", "colour"),
+        Venue: (congress.venue, "name_fr", "city"),
         Participation: (make_participation(congress), "position", "tier"),
     }
 
 
 NEW_VALUES = {
-    "title": "Titre définitif",
-    "abstract": "Résumé réécrit.",
+    "title_fr": "Titre définitif",
+    "abstract_fr": "Résumé réécrit.",
     "name": "Nouveau nom",
-    "description": "Autre description.",
-    "biography": "Directrice.",
+    "name_fr": "Nouveau nom",
+    "description_fr": "Autre description.",
+    "biography_fr": "Directrice.",
     "capacity": "321",
     "colour": "#123456",
     "city": "Orléans",
@@ -91,13 +92,13 @@ def test_saving_again_after_the_warning_keeps_the_second_version(organisers):
     session = make_session(title="Titre provisoire")
     url = reverse("admin:congress_session_change", args=[session.pk])
     alice_form, bruno_form = open_form(alice, url), open_form(bruno, url)
-    alice.post(url, {**alice_form, "title": ["Titre d'Alice"]})
-    warned = bruno.post(url, {**bruno_form, "title": ["Titre de Bruno"]})
+    alice.post(url, {**alice_form, "title_fr": ["Titre d'Alice"]})
+    warned = bruno.post(url, {**bruno_form, "title_fr": ["Titre de Bruno"]})
     assert warned.status_code == 200
 
     document = lxml.html.fromstring(warned.content.decode())
     state = document.xpath("//input[@name='loaded_state']/@value")[0]
-    response = bruno.post(url, {**bruno_form, "title": ["Titre de Bruno"], "loaded_state": [state]})
+    response = bruno.post(url, {**bruno_form, "title_fr": ["Titre de Bruno"], "loaded_state": [state]})
 
     session.refresh_from_db()
     assert response.status_code == 302
@@ -109,8 +110,8 @@ def test_saves_one_after_the_other_do_not_conflict(organisers):
     session = make_session(title="Titre provisoire")
     url = reverse("admin:congress_session_change", args=[session.pk])
 
-    assert alice.post(url, {**open_form(alice, url), "title": ["Premier"]}).status_code == 302
-    assert alice.post(url, {**open_form(alice, url), "title": ["Second"]}).status_code == 302
+    assert alice.post(url, {**open_form(alice, url), "title_fr": ["Premier"]}).status_code == 302
+    assert alice.post(url, {**open_form(alice, url), "title_fr": ["Second"]}).status_code == 302
 
     session.refresh_from_db()
     assert session.title == "Second"
@@ -121,7 +122,7 @@ def test_stale_inline_row_is_refused(organisers):
     room = make_room(name="Salle Ronsard")
     url = reverse("admin:congress_venue_change", args=[room.venue.pk])
     alice_form, bruno_form = open_form(alice, url), open_form(bruno, url)
-    alice_form["rooms-0-name"] = ["Salle Balzac"]
+    alice_form["rooms-0-name_fr"] = ["Salle Balzac"]
     bruno_form["rooms-0-capacity"] = ["999"]
 
     assert alice.post(url, alice_form).status_code == 302
@@ -138,7 +139,7 @@ def test_a_tampered_state_is_a_conflict_not_an_overwrite(organisers):
     session = make_session(title="Titre provisoire")
     url = reverse("admin:congress_session_change", args=[session.pk])
 
-    response = alice.post(url, {**open_form(alice, url), "title": ["Autre"], "loaded_state": ["forged"]})
+    response = alice.post(url, {**open_form(alice, url), "title_fr": ["Autre"], "loaded_state": ["forged"]})
 
     session.refresh_from_db()
     assert response.status_code == 200
@@ -150,9 +151,9 @@ def test_saving_an_untouched_text_keeps_its_line_ends(organisers):
     session = make_session(abstract="Premier paragraphe.\n\nSecond paragraphe.")
     url = reverse("admin:congress_session_change", args=[session.pk])
     form = open_form(alice, url)
-    assert "\r\n" in form["abstract"][0]  # as a browser sends a textarea
+    assert "\r\n" in form["abstract_fr"][0]  # as a browser sends a textarea
 
-    assert alice.post(url, {**form, "title": ["Nouveau titre"]}).status_code == 302
+    assert alice.post(url, {**form, "title_fr": ["Nouveau titre"]}).status_code == 302
 
     session.refresh_from_db()
     assert session.abstract == "Premier paragraphe.\n\nSecond paragraphe."

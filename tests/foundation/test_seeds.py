@@ -7,6 +7,7 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.urls import reverse
+from django.utils import translation
 
 from congress.models import Congress, Participation, ProgrammeVersion, Room, SeedRecord, Session, Track, Venue
 from congress.seeding import load_seeds
@@ -18,6 +19,13 @@ pytestmark = pytest.mark.django_db
 PARIS = zoneinfo.ZoneInfo("Europe/Paris")
 TALK = "moderniser-le-reseau-industriel-de-sanofi"
 CONGRESS_FILE = "france-bioproduction-2025.yaml"
+
+
+@pytest.fixture
+def french():
+    """The seeded texts as French pages show them (title, name…: the French fields; *_en the English ones)."""
+    with translation.override("fr"):
+        yield
 
 
 def dump() -> str:
@@ -38,6 +46,7 @@ def load(directory) -> str:
     return out.getvalue()
 
 
+@pytest.mark.usefixtures("french")
 def test_seeded_congress_is_the_current_ninth_edition_in_tours(seeded):
     congress = Congress.objects.current().select_related("venue").get()
 
@@ -52,6 +61,7 @@ def test_seeded_congress_is_the_current_ninth_edition_in_tours(seeded):
     assert congress.short_description and congress.description
 
 
+@pytest.mark.usefixtures("french")
 def test_seeded_rooms_are_the_palais_auditoriums_and_exhibition_hall(seeded):
     rooms = Room.objects.filter(venue__name="Palais des Congrès de Tours").order_by("position")
 
@@ -73,6 +83,7 @@ def test_seeded_participations_are_two_co_organisers_and_sanofi_premium(seeded):
     ]
 
 
+@pytest.mark.usefixtures("french")
 def test_seeded_talk_is_franck_leroux_keynote_on_19_march_to_be_confirmed(seeded):
     talk = Session.objects.select_related("room", "track", "congress").get(slug=TALK)
 
@@ -86,6 +97,7 @@ def test_seeded_talk_is_franck_leroux_keynote_on_19_march_to_be_confirmed(seeded
     assert [fact for fact in facts if fact not in talk.abstract] == []
 
 
+@pytest.mark.usefixtures("french")
 def test_seeded_speaker_is_sanofi_with_his_job_title_and_career(seeded):
     speaker = Speaker.objects.select_related("organisation").get(slug="franck-leroux")
 
@@ -162,11 +174,13 @@ def test_organiser_change_is_kept_when_the_seed_file_does_not_change(seeded):
     assert Room.objects.get(slug="descartes").capacity == 320
 
 
+@pytest.mark.usefixtures("french")
 def test_change_made_in_the_admin_survives_load_seeds(seeded, organiser_client):
     room = Room.objects.get(slug="descartes")
     organiser_client.post(
         reverse("admin:congress_room_change", args=[room.pk]),
-        {"venue": room.venue_id, "name": "Auditorium Descartes", "slug": "descartes", "capacity": 340, "position": 2},
+        {"venue": room.venue_id, "name_fr": "Auditorium Descartes", "slug": "descartes", "capacity": 340}
+        | {"position": 2},
     )
 
     load_seeds()
@@ -401,6 +415,7 @@ def test_seed_times_are_read_in_the_congress_time_zone(seeded):
     assert talk.starts_at.astimezone(dt.UTC).hour == 9
 
 
+@pytest.mark.usefixtures("french")
 def test_saving_a_session_in_the_admin_leaves_its_abstract_to_the_seeds(seed_dir):
     load(seed_dir)
     talk = Session.objects.get(slug=TALK)
@@ -418,6 +433,7 @@ def test_saving_a_session_in_the_admin_leaves_its_abstract_to_the_seeds(seed_dir
     assert "kept 0 field(s)" in summary
 
 
+@pytest.mark.usefixtures("french")
 def test_an_abstract_stored_with_crlf_still_follows_the_seeds(seed_dir):
     load(seed_dir)
     Session.objects.filter(slug=TALK).update(abstract=Session.objects.get(slug=TALK).abstract.replace("\n", "\r\n"))
@@ -426,3 +442,34 @@ def test_an_abstract_stored_with_crlf_still_follows_the_seeds(seed_dir):
     load(seed_dir)
 
     assert "Second temps fort" in Session.objects.get(slug=TALK).abstract
+
+
+def test_seeds_give_the_english_versions(seeded):
+    session = Session.objects.get(slug="moderniser-le-reseau-industriel-de-sanofi")
+    speaker = Speaker.objects.get(slug="franck-leroux")
+
+    assert session.title_en.startswith("Modernising Sanofi’s manufacturing network")
+    assert "Modulus" in session.abstract_en and "Modulus" in session.abstract_fr
+    assert speaker.job_title_en == "Head of Industrial Strategy and Operational Excellence"
+    assert speaker.biography_en.startswith("An engineer by training")
+    assert Congress.objects.current().get().name_en == "France Bioproduction Congress 2025"
+    assert Room.objects.get(slug="francois-ier").name_en == "François I"
+
+
+def test_an_english_text_edited_by_an_organiser_survives_load_seeds(seeded):
+    session = Session.objects.get(slug="moderniser-le-reseau-industriel-de-sanofi")
+    session.title_en = "Our own English title"
+    session.save()
+
+    load_seeds()
+
+    session.refresh_from_db()
+    assert session.title_en == "Our own English title"
+    assert session.title_fr.startswith("Moderniser le réseau industriel de Sanofi")
+
+
+def test_a_reload_changes_nothing_in_either_language(seeded):
+    assert load_seeds().created == 0
+    summary = load_seeds()
+
+    assert (summary.created, summary.updated) == (0, 0)

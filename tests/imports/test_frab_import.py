@@ -123,7 +123,7 @@ def test_a_field_an_organiser_edited_is_kept_the_others_follow_the_file(tmp_path
     congress = make_congress()
     run(write(tmp_path, schedule_xml(event(1))), congress)
     session = congress.sessions.get()
-    session.title = "Titre revu par l’équipe"
+    session.title_fr = "Titre revu par l’équipe"  # as the admin form names it
     session.save()
     changed = schedule_xml(event(1, title="Titre du fichier", date="2025-03-19T16:00:00+01:00"))
 

@@ -64,7 +64,7 @@ def test_the_seeded_venue_has_its_rooms(client, seeded):
     assert "26 boulevard Heurteloup" in text_of(response, "//address")
     rooms = parse(response).xpath('//table//th[@scope="row"]/text()')
     assert len(rooms) == 4
-    assert "2000 places" in text_of(response, "//table")
+    assert "2 000 places" in text_of(response, "//table")  # localised: 2,000 seats in English
 
 
 def test_partners_page_puts_the_co_organisers_first_then_sanofi_premium(client, seeded):

@@ -227,7 +227,7 @@ def test_two_app_processes_share_one_database_and_one_cache(tmp_path):
                 {"username": "organiser", "password": "Two-processes-organiser-2025"},
             )
             change_url = f"{a}/admin/congress/session/{session_id(database, 'session-fictive-3')}/change/"
-            status, page = organiser.submit(change_url, "session_form", {"title": "Déplacée en salle 2"})
+            status, page = organiser.submit(change_url, "session_form", {"title_fr": "Déplacée en salle 2"})
             assert (status, "errorlist" in page) == (200, False)  # saved, then back to the list
 
             status, after, _headers = visitor.get(f"{b}/sessions/session-fictive-3/")

@@ -96,7 +96,7 @@ def test_an_edit_in_the_admin_is_seen_at_once_on_pages_and_feeds(client, program
     before = [client.get(path).content.decode() for path in ("/schedule/", f"/sessions/{SESSION}/", "/calendar.ics")]
 
     response = admin_submit(
-        organiser, f"/admin/congress/session/{session.pk}/change/", "session_form", {"title": "Titre révisé"}
+        organiser, f"/admin/congress/session/{session.pk}/change/", "session_form", {"title_fr": "Titre révisé"}
     )
     after = [client.get(path).content.decode() for path in ("/schedule/", f"/sessions/{SESSION}/", "/calendar.ics")]
 
