@@ -8,7 +8,7 @@ BEFORE = [("congress", "0007_editions_agendas"), ("speakers", "0001_initial")]
 AFTER = [("congress", "0008_english_content"), ("speakers", "0002_english_content")]
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)  # keeps the groups migrations made
+@pytest.mark.django_db(transaction=True)
 def test_existing_texts_become_the_french_versions():
     executor = MigrationExecutor(connection)
     executor.migrate(BEFORE)
