@@ -206,7 +206,7 @@ def test_editions_page_lists_every_published_edition(client, editions):
     # edition (middleware) + version, then what the short page reads (tests/pages/test_query_counts.py)
     [
         ("/{prefix}/", 10),
-        ("/{prefix}/schedule/", 7),
+        ("/{prefix}/schedule/", 8),
         ("/{prefix}/sessions/{slug}/", 7),
         ("/editions/", 3),
         ("/sitemap.xml", 4),
