@@ -157,18 +157,24 @@ def _unknown_language() -> HttpResponse:
     return plain(400, _("Unknown language. Use lang=fr or lang=en."))
 
 
+def _frab_feed(request: HttpRequest, congress: Congress, feed_name: str, write, content_type: str, extension: str):
+    """A frab feed in the language `?lang=` asks for (French by default); track names are read while writing."""
+    language = schedule_language(request)
+    if language is None:
+        return _unknown_language()
+    with translation.override(language):
+        content = write(_schedule(request, congress, feed_name, language))
+    return _schedule_response(content, content_type, f"{congress.acronym}-schedule.{extension}", language)
+
+
 @public_page(params=("lang",), cache_control=FEED_CACHE_CONTROL)
 @require_safe
 @with_edition(missing=_no_congress)
 def schedule_xml(request: HttpRequest, congress: Congress) -> HttpResponse:
     """/schedule.xml: the frab schedule XML read by Giggity, ConfClerk, EventFahrplan (`?lang=en`: in English)."""
-    language = schedule_language(request)
-    if language is None:
-        return _unknown_language()
-    with translation.override(language):  # track names are read while writing
-        content = frab.schedule_xml_bytes(_schedule(request, congress, "feeds:schedule-xml", language))
-    filename = f"{congress.acronym}-schedule.xml"
-    return _schedule_response(content, "application/xml; charset=utf-8", filename, language)
+    return _frab_feed(
+        request, congress, "feeds:schedule-xml", frab.schedule_xml_bytes, "application/xml; charset=utf-8", "xml"
+    )
 
 
 @public_page(params=("lang",), cache_control=FEED_CACHE_CONTROL)
@@ -176,9 +182,4 @@ def schedule_xml(request: HttpRequest, congress: Congress) -> HttpResponse:
 @with_edition(missing=_no_congress)
 def schedule_json(request: HttpRequest, congress: Congress) -> HttpResponse:
     """/schedule.json: the same schedule in the JSON form of the frab family (`?lang=en`: in English)."""
-    language = schedule_language(request)
-    if language is None:
-        return _unknown_language()
-    with translation.override(language):
-        content = frab.schedule_json_bytes(_schedule(request, congress, "feeds:schedule-json", language))
-    return _schedule_response(content, "application/json", f"{congress.acronym}-schedule.json", language)
+    return _frab_feed(request, congress, "feeds:schedule-json", frab.schedule_json_bytes, "application/json", "json")
