@@ -11,8 +11,7 @@ import datetime as dt
 
 from django.contrib.sitemaps.views import sitemap as sitemap_view
 from django.db import DatabaseError
-from django.http import HttpRequest, HttpResponse, HttpResponseServerError
-from django.template import loader
+from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
@@ -255,8 +254,3 @@ def page_not_found(request: HttpRequest, exception: Exception | None, template_n
     except DatabaseError:  # a 404 page must never turn into a 500
         congress = None
     return render_page(request, template_name, {}, congress=congress, status=404)
-
-
-def server_error(request: HttpRequest, template_name: str = "500.html") -> HttpResponse:
-    """No database, no request context: whatever broke must not break the error page too."""
-    return HttpResponseServerError(loader.get_template(template_name).render({}))

@@ -4,7 +4,7 @@ from django.db import OperationalError
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.test import RequestFactory
 
-from congress import views
+from congress import resilience, views
 from tests.pages.helpers import parse, text_of
 
 pytestmark = pytest.mark.django_db
@@ -135,7 +135,7 @@ def test_server_error_page_is_styled_and_touches_no_database(django_assert_num_q
     request = RequestFactory().get("/schedule/")
 
     with django_assert_num_queries(0):
-        response = views.server_error(request)
+        response = resilience.server_error(request)
 
     assert response.status_code == 500
     page = parse(response)
@@ -149,7 +149,7 @@ def test_server_error_page_renders_even_when_the_database_is_gone(monkeypatch):
 
     monkeypatch.setattr(BaseDatabaseWrapper, "cursor", refuse)
 
-    response = views.server_error(RequestFactory().get("/"))
+    response = resilience.server_error(RequestFactory().get("/"))
 
     assert response.status_code == 500
     assert "Un problème est survenu" in response.content.decode()
